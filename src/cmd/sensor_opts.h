@@ -1,0 +1,24 @@
+/* Options shared by `mitsu sensor` and `mitsu run`, on the command line and
+ * in the config file (same names, "name value" per line). */
+#ifndef MITSU_SENSOR_OPTS_H
+#define MITSU_SENSOR_OPTS_H
+#include <getopt.h>
+#include <stddef.h>
+
+#include "sensor/sensor.h"
+
+extern const struct option sensor_long_options[];
+extern const char sensor_short_options[];
+extern const char sensor_options_help[];
+
+/* Applies one option by its getopt value; writes a one-line error. */
+int sensor_apply_option(struct sensor_cfg *cfg, int opt, const char *arg, char *err,
+			size_t errlen);
+/* Reads a config file of "name value" lines. */
+int sensor_read_config(struct sensor_cfg *cfg, const char *path, char *err, size_t errlen);
+/* defaults, then --config file, then the command line; ignores options
+ * not in the sensor table (unknown ones are the caller's). */
+int sensor_parse_args(struct sensor_cfg *cfg, int argc, char **argv, const char **config,
+		      const char **log, int *verbose, char *err, size_t errlen);
+
+#endif

@@ -1,0 +1,223 @@
+/* libpcap backends: live capture and offline files. */
+#include <errno.h>
+#include <pcap/pcap.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "sensor/capture.h"
+
+struct pcap_capture {
+	struct capture base;
+	pcap_t *p;
+	pcap_dumper_t *tx; /* offline: where replies go */
+	capture_cb cb;
+	void *user;
+};
+
+static void trampoline(u_char *user, const struct pcap_pkthdr *h, const u_char *bytes)
+{
+	struct pcap_capture *pc = (struct pcap_capture *)user;
+	struct capture_pkt cp = {
+		.ts_us = (uint64_t)h->ts.tv_sec * 1000000 + (uint64_t)h->ts.tv_usec,
+		.data = bytes,
+		.caplen = h->caplen,
+		.len = h->len,
+	};
+
+	pc->cb(pc->user, &cp);
+}
+
+static int pc_dispatch(struct capture *c, int max, capture_cb cb, void *user)
+{
+	struct pcap_capture *pc = (struct pcap_capture *)c;
+	int n;
+
+	pc->cb = cb;
+	pc->user = user;
+	n = pcap_dispatch(pc->p, max, trampoline, (u_char *)pc);
+	if (n == PCAP_ERROR_BREAK)
+		return 0;
+	if (n < 0)
+		return -EIO;
+	if (n == 0 && c->offline)
+		return CAPTURE_EOF;
+	return n;
+}
+
+static int live_inject(struct capture *c, const uint8_t *frame, size_t len, uint64_t ts_us)
+{
+	struct pcap_capture *pc = (struct pcap_capture *)c;
+
+	(void)ts_us;
+	return pcap_inject(pc->p, frame, len) == (int)len ? 0 : -EIO;
+}
+
+static int file_inject(struct capture *c, const uint8_t *frame, size_t len, uint64_t ts_us)
+{
+	struct pcap_capture *pc = (struct pcap_capture *)c;
+	struct pcap_pkthdr h = {
+		.ts = {.tv_sec = (time_t)(ts_us / 1000000), .tv_usec = (suseconds_t)(ts_us % 1000000)},
+		.caplen = (bpf_u_int32)len,
+		.len = (bpf_u_int32)len,
+	};
+
+	if (pc->tx)
+		pcap_dump((u_char *)pc->tx, &h, frame);
+	return 0;
+}
+
+static void pc_stats(struct capture *c, uint64_t *received, uint64_t *dropped)
+{
+	struct pcap_capture *pc = (struct pcap_capture *)c;
+	struct pcap_stat st;
+
+	*received = *dropped = 0;
+	if (!c->offline && pcap_stats(pc->p, &st) == 0) {
+		*received = st.ps_recv;
+		*dropped = (uint64_t)st.ps_drop + st.ps_ifdrop;
+	}
+}
+
+static void pc_breakloop(struct capture *c)
+{
+	pcap_breakloop(((struct pcap_capture *)c)->p);
+}
+
+static void pc_close(struct capture *c)
+{
+	struct pcap_capture *pc = (struct pcap_capture *)c;
+
+	if (pc->tx)
+		pcap_dump_close(pc->tx);
+	if (pc->p)
+		pcap_close(pc->p);
+	free(pc);
+}
+
+static const struct capture_ops live_ops = {
+	.name = "pcap",
+	.dispatch = pc_dispatch,
+	.inject = live_inject,
+	.stats = pc_stats,
+	.breakloop = pc_breakloop,
+	.close = pc_close,
+};
+
+static const struct capture_ops file_ops = {
+	.name = "file",
+	.dispatch = pc_dispatch,
+	.inject = file_inject,
+	.stats = pc_stats,
+	.breakloop = pc_breakloop,
+	.close = pc_close,
+};
+
+static int set_filter(pcap_t *p, const char *bpf, char *err, size_t errlen)
+{
+	struct bpf_program prog;
+
+	if (!bpf || !*bpf)
+		return 0;
+	if (pcap_compile(p, &prog, bpf, 1, PCAP_NETMASK_UNKNOWN)) {
+		snprintf(err, errlen, "capture filter: %s", pcap_geterr(p));
+		return -EINVAL;
+	}
+	if (pcap_setfilter(p, &prog)) {
+		snprintf(err, errlen, "capture filter: %s", pcap_geterr(p));
+		pcap_freecode(&prog);
+		return -EINVAL;
+	}
+	pcap_freecode(&prog);
+	return 0;
+}
+
+static int live_activate(pcap_t *p, const struct capture_live_cfg *cfg, char *err, size_t errlen)
+{
+	int rc;
+
+	pcap_set_snaplen(p, 65535);
+	pcap_set_promisc(p, cfg->promisc);
+	pcap_set_immediate_mode(p, 1);
+	pcap_set_timeout(p, 100);
+	pcap_set_buffer_size(p, (cfg->bufsize_mb ? cfg->bufsize_mb : 32) << 20);
+	pcap_set_tstamp_precision(p, PCAP_TSTAMP_PRECISION_MICRO);
+	rc = pcap_activate(p);
+	if (rc < 0) {
+		snprintf(err, errlen, "%s: %s", cfg->iface, pcap_geterr(p));
+		return rc == PCAP_ERROR_PERM_DENIED ? -EPERM : -ENODEV;
+	}
+	/* Our own replies are recorded when sent; the kernel's outgoing
+	 * packets (a real listener's) are still wanted, so capture both ways. */
+	pcap_setdirection(p, PCAP_D_INOUT);
+	return 0;
+}
+
+int capture_open_live(const struct capture_live_cfg *cfg, struct capture **out, char *err,
+		      size_t errlen)
+{
+	char ebuf[PCAP_ERRBUF_SIZE] = "";
+	struct pcap_capture *pc = calloc(1, sizeof(*pc));
+	int ret;
+
+	if (!pc)
+		return -ENOMEM;
+	pc->base.ops = &live_ops;
+	pc->p = pcap_create(cfg->iface, ebuf);
+	if (!pc->p) {
+		snprintf(err, errlen, "%s: %s", cfg->iface, ebuf);
+		ret = -ENODEV;
+		goto out;
+	}
+	ret = live_activate(pc->p, cfg, err, errlen);
+	if (ret)
+		goto out;
+	pc->base.dlt = pcap_datalink(pc->p);
+	ret = set_filter(pc->p, cfg->bpf, err, errlen);
+	if (ret)
+		goto out;
+	*out = &pc->base;
+	return 0;
+out:
+	pc_close(&pc->base);
+	return ret;
+}
+
+int capture_open_file(const char *path, const char *tx_out, const char *bpf,
+		      struct capture **out, char *err, size_t errlen)
+{
+	char ebuf[PCAP_ERRBUF_SIZE] = "";
+	struct pcap_capture *pc = calloc(1, sizeof(*pc));
+	int ret;
+
+	if (!pc)
+		return -ENOMEM;
+	pc->base.ops = &file_ops;
+	pc->base.offline = 1;
+	pc->p = strcmp(path, "-") ? pcap_open_offline_with_tstamp_precision(
+					    path, PCAP_TSTAMP_PRECISION_MICRO, ebuf)
+				  : pcap_fopen_offline_with_tstamp_precision(
+					    stdin, PCAP_TSTAMP_PRECISION_MICRO, ebuf);
+	if (!pc->p) {
+		snprintf(err, errlen, "%s: %s", path, ebuf);
+		ret = -EINVAL;
+		goto out;
+	}
+	pc->base.dlt = pcap_datalink(pc->p);
+	ret = set_filter(pc->p, bpf, err, errlen);
+	if (ret)
+		goto out;
+	if (tx_out) {
+		pc->tx = pcap_dump_open(pc->p, tx_out);
+		if (!pc->tx) {
+			snprintf(err, errlen, "%s: %s", tx_out, pcap_geterr(pc->p));
+			ret = -EIO;
+			goto out;
+		}
+	}
+	*out = &pc->base;
+	return 0;
+out:
+	pc_close(&pc->base);
+	return ret;
+}

@@ -1,0 +1,57 @@
+#include "store/store.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+int store_open(const char *spec, struct store **out, char *err, size_t errlen)
+{
+	if (!strncmp(spec, "s3://", 5)) {
+		snprintf(err, errlen, "%s: the S3 store is not built yet; use a folder", spec);
+		return -ENOTSUP;
+	}
+	if (!strncmp(spec, "file://", 7))
+		spec += 7;
+	return store_dir_open(spec, out, err, errlen);
+}
+
+void store_close(struct store *s)
+{
+	if (s)
+		s->ops->close(s);
+}
+
+static int hour_prefix(char *out, size_t outlen, uint64_t ts_us)
+{
+	time_t t = (time_t)(ts_us / 1000000);
+	struct tm tm;
+
+	if (!gmtime_r(&t, &tm))
+		return -EINVAL;
+	return snprintf(out, outlen, "pcap/%04d/%02d/%02d/%02d/", tm.tm_year + 1900, tm.tm_mon + 1,
+			tm.tm_mday, tm.tm_hour);
+}
+
+int store_flow_key(char *out, size_t outlen, uint64_t ts_us, const char *src, const char *dst,
+		   unsigned sport, unsigned dport)
+{
+	int n = hour_prefix(out, outlen, ts_us);
+
+	if (n < 0 || (size_t)n >= outlen)
+		return -ENAMETOOLONG;
+	n = snprintf(out + n, outlen - (size_t)n, "%llu_%s_%s_%u_%u.pcap",
+		     (unsigned long long)(ts_us / 1000000), src, dst, sport, dport);
+	return n < 0 || (size_t)n >= outlen ? -ENAMETOOLONG : 0;
+}
+
+int store_scans_key(char *out, size_t outlen, uint64_t ts_us, const char *sensor)
+{
+	int n = hour_prefix(out, outlen, ts_us);
+
+	if (n < 0 || (size_t)n >= outlen)
+		return -ENAMETOOLONG;
+	n = snprintf(out + n, outlen - (size_t)n, "scans_%s_%llu.pcap", sensor,
+		     (unsigned long long)(ts_us / 1000000));
+	return n < 0 || (size_t)n >= outlen ? -ENAMETOOLONG : 0;
+}
