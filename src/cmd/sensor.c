@@ -49,23 +49,6 @@ static void signals(void)
 	signal(SIGPIPE, SIG_IGN);
 }
 
-/* SIGHUP: reopen the log, re-read defaults + file + command line. */
-static void reload(struct sensor *s, int argc, char **argv)
-{
-	const char *config = NULL, *log = NULL;
-	struct sensor_cfg cfg;
-	char err[512];
-	int verbose = 0;
-
-	log_reopen();
-	sensor_cfg_defaults(&cfg);
-	if (sensor_parse_args(&cfg, argc, argv, &config, &log, &verbose, err, sizeof(err)) < 0) {
-		log_err("reload: %s; keeping the running configuration", err);
-		return;
-	}
-	sensor_reload(s, &cfg);
-}
-
 int cmd_sensor(int argc, char **argv)
 {
 	const char *config = NULL, *log = NULL;
@@ -105,7 +88,7 @@ int cmd_sensor(int argc, char **argv)
 	do {
 		ret = sensor_loop(s);
 		if (sensor_reload_pending(s))
-			reload(s, argc, argv);
+			sensor_reload_from_args(s, argc, argv);
 		else
 			break;
 	} while (!ret);

@@ -5,6 +5,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/log.h"
+
 enum {
 	OPT_ADDR = 1000, OPT_EXCLUDE, OPT_NO_FIREWALL, OPT_USER, OPT_STORE, OPT_SENSOR_ID,
 	OPT_ONE_FILE, OPT_NO_RESPOND, OPT_PROMISC, OPT_IDLE, OPT_MAX_LIFE, OPT_MAX_FLOWS,
@@ -280,4 +282,20 @@ int sensor_parse_args(struct sensor_cfg *cfg, int argc, char **argv, const char 
 		return -EINVAL;
 	}
 	return 0;
+}
+
+void sensor_reload_from_args(struct sensor *s, int argc, char **argv)
+{
+	const char *config = NULL, *log = NULL;
+	struct sensor_cfg cfg;
+	char err[512];
+	int verbose = 0;
+
+	log_reopen();
+	sensor_cfg_defaults(&cfg);
+	if (sensor_parse_args(&cfg, argc, argv, &config, &log, &verbose, err, sizeof(err)) < 0) {
+		log_err("reload: %s; keeping the running configuration", err);
+		return;
+	}
+	sensor_reload(s, &cfg);
 }

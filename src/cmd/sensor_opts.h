@@ -21,4 +21,7 @@ int sensor_read_config(struct sensor_cfg *cfg, const char *path, char *err, size
 int sensor_parse_args(struct sensor_cfg *cfg, int argc, char **argv, const char **config,
 		      const char **log, int *verbose, char *err, size_t errlen);
 
+/* SIGHUP: reopen the log; defaults + config file + command line again. */
+void sensor_reload_from_args(struct sensor *s, int argc, char **argv);
+
 #endif

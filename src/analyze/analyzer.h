@@ -1,0 +1,45 @@
+/* The analyzer: reads a pcap or pcapng (any link type decode.h knows),
+ * groups packets into flows keyed like the sensor's, reassembles each
+ * direction and emits one record per flow to the sinks.
+ *
+ * The client is the side that sent the first SYN (without ACK); without
+ * one, the side that received the first SYN+ACK; without either (UDP,
+ * ICMP, a capture that starts mid-stream), the side that sent the flow's
+ * first packet. */
+#ifndef MITSU_ANALYZER_H
+#define MITSU_ANALYZER_H
+#include <stddef.h>
+#include <stdint.h>
+
+struct sink;
+struct record;
+
+struct analyzer_cfg {
+	size_t max_bytes;   /* reassembled bytes kept per direction */
+	uint32_t idle_s;    /* a flow idle this long (packet time) ends inside a file */
+	uint32_t max_flows; /* open flows per file; the least recently active ends early */
+};
+
+struct analyze_file_stats {
+	uint64_t packets, flows, records, bad_packets, fragments, not_ip;
+	int skipped; /* the file could not be read (or only partly) */
+};
+
+/* Called for every record before the sinks see it (dissectors, tags). */
+typedef void (*analyzer_hook_fn)(void *user, struct record *r);
+
+struct analyzer;
+
+void analyzer_cfg_defaults(struct analyzer_cfg *cfg);
+int analyzer_new(struct analyzer **out, const struct analyzer_cfg *cfg, struct sink **sinks,
+		 int nsinks);
+void analyzer_set_hook(struct analyzer *a, analyzer_hook_fn fn, void *user);
+/* Analyses one object.  path: a file or "-"; uri: what records call it
+ * (s3path); sensor, flow_end: metadata if known ("" otherwise).  Records
+ * are committed to every sink before return.  Returns 0, or a negative
+ * errno with err set (the file was skipped or cut short). */
+int analyzer_file(struct analyzer *a, const char *path, const char *uri, const char *sensor,
+		  const char *flow_end, struct analyze_file_stats *st, char *err, size_t errlen);
+void analyzer_free(struct analyzer *a);
+
+#endif

@@ -1,0 +1,317 @@
+/* mitsu analyze: pcaps in, one record per flow out (SQLite and/or JSON lines). */
+#include <dirent.h>
+#include <errno.h>
+#include <getopt.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "analyze/analyzer.h"
+#include "cmd/cmd.h"
+#include "cmd/sensor_id.h"
+#include "sink/sink.h"
+
+struct file_list {
+	char **v;
+	size_t n, cap;
+};
+
+struct run_totals {
+	struct analyze_file_stats sum;
+	size_t files, skipped;
+};
+
+static void usage(FILE *f)
+{
+	fprintf(f,
+		"usage: mitsu analyze [options] PATH... | -\n\n"
+		"Reads pcap or pcapng files (a folder is walked recursively in key order, taking\n"
+		"*.pcap, *.pcapng and *.cap; '-' reads stdin), reassembles every flow and writes\n"
+		"one record per flow. Link types: Ethernet (802.1Q/QinQ), Linux cooked v1/v2, raw\n"
+		"IP, BSD loopback. The client is the side that sent the first SYN; without one,\n"
+		"the receiver of the first SYN+ACK; without either, the sender of the first packet.\n"
+		"Analysing an object again updates its records, never duplicates them.\n\n"
+		"options:\n"
+		"      --db PATH        SQLite store (default ./mitsu-data/mitsu.db)\n"
+		"      --json           print records as JSON lines on stdout (then no SQLite\n"
+		"                       unless --db is given too)\n"
+		"      --jsonl FILE     also append JSON lines to FILE\n"
+		"      --sensor ID      sensor id for the records (default: the sensor-id file of\n"
+		"                       the store the pcap lies in, if any)\n"
+		"      --max-bytes SIZE reassembled bytes kept per direction (default 1M;\n"
+		"                       beyond it the record says truncated)\n"
+		"      --idle SECONDS   inside one capture, a flow idle this long ends (default 300)\n"
+		"  -q, --quiet          no progress bar or summary\n"
+		"  -h, --help           this text\n\n"
+		"Exit status: 0 all read, 1 a file was skipped or cut short (named on stderr),\n"
+		"2 bad usage.\n");
+}
+
+static int list_add(struct file_list *l, const char *path)
+{
+	if (l->n == l->cap) {
+		size_t nc = l->cap ? l->cap * 2 : 64;
+		char **nv = realloc(l->v, nc * sizeof(*nv));
+		if (!nv)
+			return -ENOMEM;
+		l->v = nv;
+		l->cap = nc;
+	}
+	l->v[l->n] = strdup(path);
+	return l->v[l->n++] ? 0 : -ENOMEM;
+}
+
+static int is_capture_name(const char *name)
+{
+	const char *dot = strrchr(name, '.');
+
+	return dot && (!strcmp(dot, ".pcap") || !strcmp(dot, ".pcapng") || !strcmp(dot, ".cap"));
+}
+
+static int by_name(const struct dirent **a, const struct dirent **b)
+{
+	return strcmp((*a)->d_name, (*b)->d_name);
+}
+
+/* Depth-first in byte order of names, which is key order for our layout. */
+static int walk(struct file_list *l, const char *dir, int depth)
+{
+	struct dirent **ents;
+	char path[PATH_MAX];
+	struct stat st;
+	int n, ret = 0;
+
+	if (depth > 32)
+		return 0;
+	n = scandir(dir, &ents, NULL, by_name);
+	if (n < 0)
+		return -errno;
+	for (int i = 0; i < n; i++) {
+		const char *name = ents[i]->d_name;
+		if (!ret && name[0] != '.' &&
+		    snprintf(path, sizeof(path), "%s/%s", dir, name) < (int)sizeof(path) &&
+		    !lstat(path, &st)) {
+			if (S_ISDIR(st.st_mode))
+				ret = walk(l, path, depth + 1);
+			else if (S_ISREG(st.st_mode) && is_capture_name(name))
+				ret = list_add(l, path);
+		}
+		free(ents[i]);
+	}
+	free(ents);
+	return ret;
+}
+
+static void progress(size_t done, size_t total, const struct run_totals *t, int final)
+{
+	static struct timespec last;
+	struct timespec now;
+	int width = 30, fill;
+
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	if (!final && done && (now.tv_sec - last.tv_sec) * 1000 + (now.tv_nsec - last.tv_nsec) / 1000000 < 100)
+		return;
+	last = now;
+	fill = total ? (int)((double)done / (double)total * width) : width;
+	fprintf(stderr, "\r[%.*s%*s] %zu/%zu files, %llu records", fill,
+		"##############################", width - fill, "", done, total,
+		(unsigned long long)t->sum.records);
+	if (final)
+		fputc('\n', stderr);
+}
+
+static void add_stats(struct run_totals *t, const struct analyze_file_stats *st)
+{
+	t->sum.packets += st->packets;
+	t->sum.flows += st->flows;
+	t->sum.records += st->records;
+	t->sum.bad_packets += st->bad_packets;
+	t->sum.fragments += st->fragments;
+	t->files++;
+	if (st->skipped)
+		t->skipped++;
+}
+
+static void analyze_one(struct analyzer *a, const char *path, const char *sensor,
+			struct run_totals *t)
+{
+	struct analyze_file_stats st = {0};
+	char uri[PATH_MAX + 16] = "", real[PATH_MAX], err[PATH_MAX + 256], found[128];
+	const char *sid = sensor;
+
+	if (strcmp(path, "-") && realpath(path, real))
+		snprintf(uri, sizeof(uri), "file://%s", real);
+	if (!sid && strcmp(path, "-") && sensor_id_find(path, found, sizeof(found)) == 0)
+		sid = found;
+	if (analyzer_file(a, path, uri, sid ? sid : "", "", &st, err, sizeof(err)))
+		fprintf(stderr, "%smitsu analyze: %s\n", isatty(2) ? "\r\033[K" : "", err);
+	if (st.bad_packets)
+		fprintf(stderr, "%smitsu analyze: %s: %llu malformed packets skipped\n",
+			isatty(2) ? "\r\033[K" : "", path, (unsigned long long)st.bad_packets);
+	add_stats(t, &st);
+}
+
+enum { OPT_DB = 1000, OPT_JSON, OPT_JSONL, OPT_SENSOR, OPT_MAX_BYTES, OPT_IDLE };
+
+static const struct option long_opts[] = {
+	{"db", required_argument, NULL, OPT_DB},
+	{"json", no_argument, NULL, OPT_JSON},
+	{"jsonl", required_argument, NULL, OPT_JSONL},
+	{"sensor", required_argument, NULL, OPT_SENSOR},
+	{"max-bytes", required_argument, NULL, OPT_MAX_BYTES},
+	{"idle", required_argument, NULL, OPT_IDLE},
+	{"quiet", no_argument, NULL, 'q'},
+	{"help", no_argument, NULL, 'h'},
+	{NULL, 0, NULL, 0},
+};
+
+struct analyze_opts {
+	const char *db, *jsonl, *sensor;
+	int json, quiet;
+	struct analyzer_cfg cfg;
+};
+
+static int parse_size(const char *s, size_t *out)
+{
+	char *end;
+	unsigned long long v;
+
+	errno = 0;
+	v = strtoull(s, &end, 10);
+	if (errno || end == s || *s == '-')
+		return -1;
+	if (*end == 'k' || *end == 'K')
+		v <<= 10, end++;
+	else if (*end == 'M')
+		v <<= 20, end++;
+	if (*end || v == 0 || v > (1ull << 30))
+		return -1;
+	*out = (size_t)v;
+	return 0;
+}
+
+static int parse_opts(int argc, char **argv, struct analyze_opts *o)
+{
+	int opt;
+	size_t v;
+
+	analyzer_cfg_defaults(&o->cfg);
+	opterr = 0;
+	while ((opt = getopt_long(argc, argv, "qh", long_opts, NULL)) != -1) {
+		switch (opt) {
+		case OPT_DB: o->db = optarg; break;
+		case OPT_JSON: o->json = 1; break;
+		case OPT_JSONL: o->jsonl = optarg; break;
+		case OPT_SENSOR: o->sensor = optarg; break;
+		case 'q': o->quiet = 1; break;
+		case 'h': return 1;
+		case OPT_MAX_BYTES:
+			if (parse_size(optarg, &o->cfg.max_bytes)) {
+				fprintf(stderr, "mitsu analyze: invalid --max-bytes '%s'\n", optarg);
+				return -1;
+			}
+			break;
+		case OPT_IDLE:
+			if (parse_size(optarg, &v) || v > 86400 * 365) {
+				fprintf(stderr, "mitsu analyze: invalid --idle '%s'\n", optarg);
+				return -1;
+			}
+			o->cfg.idle_s = (uint32_t)v;
+			break;
+		default:
+			fprintf(stderr, "mitsu analyze: unknown or incomplete option '%s'\n",
+				argv[optind - 1]);
+			return -1;
+		}
+	}
+	if (optind >= argc) {
+		fprintf(stderr, "mitsu analyze: give at least one PATH (or - for stdin)\n");
+		return -1;
+	}
+	return 0;
+}
+
+static int open_sinks(const struct analyze_opts *o, struct sink **sinks, int *n)
+{
+	char spec[PATH_MAX + 16], err[PATH_MAX + 256];
+	const char *specs[3];
+	int k = 0;
+
+	if (o->json)
+		specs[k++] = "jsonl:-";
+	if (o->db || !o->json) {
+		snprintf(spec, sizeof(spec), "sqlite:%s", o->db ? o->db : "./mitsu-data/mitsu.db");
+		specs[k++] = spec;
+	}
+	char spec2[PATH_MAX + 16];
+	if (o->jsonl) {
+		snprintf(spec2, sizeof(spec2), "jsonl:%s", o->jsonl);
+		specs[k++] = spec2;
+	}
+	for (*n = 0; *n < k; (*n)++) {
+		if (sink_open(specs[*n], &sinks[*n], err, sizeof(err))) {
+			fprintf(stderr, "mitsu analyze: %s\n", err);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+int cmd_analyze(int argc, char **argv)
+{
+	struct analyze_opts o = {0};
+	struct file_list files = {0};
+	struct run_totals t = {0};
+	struct sink *sinks[3];
+	struct analyzer *a = NULL;
+	struct timespec t0, t1;
+	int nsinks = 0, ret, show;
+
+	ret = parse_opts(argc, argv, &o);
+	if (ret) {
+		usage(ret > 0 ? stdout : stderr);
+		return ret > 0 ? 0 : 2;
+	}
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	for (int i = optind; i < argc; i++) {
+		struct stat st;
+		if (strcmp(argv[i], "-") && !stat(argv[i], &st) && S_ISDIR(st.st_mode))
+			ret = walk(&files, argv[i], 0);
+		else
+			ret = list_add(&files, argv[i]);
+		if (ret)
+			fprintf(stderr, "mitsu analyze: %s: %s\n", argv[i], strerror(-ret));
+	}
+	if (open_sinks(&o, sinks, &nsinks) || analyzer_new(&a, &o.cfg, sinks, nsinks)) {
+		ret = 1;
+		goto out;
+	}
+	show = !o.quiet && isatty(2);
+	for (size_t i = 0; i < files.n; i++) {
+		analyze_one(a, files.v[i], o.sensor, &t);
+		if (show && files.n > 1)
+			progress(i + 1, files.n, &t, i + 1 == files.n);
+	}
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	if (!o.quiet)
+		fprintf(stderr,
+			"mitsu analyze: %zu files (%zu skipped), %llu packets, %llu flows, %llu "
+			"records, %llu bad packets, %.2f s\n",
+			t.files, t.skipped, (unsigned long long)t.sum.packets,
+			(unsigned long long)t.sum.flows, (unsigned long long)t.sum.records,
+			(unsigned long long)t.sum.bad_packets,
+			(double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9);
+	ret = t.skipped || ret ? 1 : 0;
+out:
+	analyzer_free(a);
+	for (int i = 0; i < nsinks; i++)
+		sink_close(sinks[i]);
+	for (size_t i = 0; i < files.n; i++)
+		free(files.v[i]);
+	free(files.v);
+	return ret;
+}

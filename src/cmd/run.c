@@ -1,0 +1,192 @@
+/* mitsu run: the whole pipeline in one process on embedded defaults: the
+ * sensor writes pcaps to the local folder, the in-process bus announces
+ * each, and an analyzer turns it into records in SQLite at once. */
+#include <limits.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "analyze/analyzer.h"
+#include "bus/bus.h"
+#include "cmd/cmd.h"
+#include "cmd/sensor_opts.h"
+#include "core/log.h"
+#include "sink/sink.h"
+
+static struct sensor *running;
+
+struct run_analyzer {
+	struct analyzer *a;
+	struct analyze_file_stats totals;
+	unsigned long long objects, failed;
+};
+
+static void on_stop(int sig)
+{
+	(void)sig;
+	if (running)
+		sensor_request_stop(running);
+}
+
+static void on_hup(int sig)
+{
+	(void)sig;
+	if (running)
+		sensor_request_reload(running);
+}
+
+static void usage(FILE *f)
+{
+	fprintf(f, "usage: mitsu run -i IFACE [--db PATH] [sensor options]\n\n"
+		   "Sensor, store, bus and analyzer in one process: every flow the sensor writes\n"
+		   "to --store (default ./mitsu-data) is analysed as soon as it is written and its\n"
+		   "record lands in SQLite (--db, default STORE/mitsu.db), ready for 'mitsu query'.\n"
+		   "Flows end after --idle seconds (default 60) without packets; payload-less\n"
+		   "flows are analysed when their scans file rotates (--scans-rotate, 60 s).\n\n"
+		   "      --db PATH             SQLite database for records\n%s",
+		sensor_options_help);
+}
+
+/* Runs on the bus's thread, one object at a time. */
+static void on_object(void *user, const struct bus_event *ev)
+{
+	struct run_analyzer *ra = user;
+	struct analyze_file_stats st = {0};
+	const char *path = ev->uri;
+	char err[PATH_MAX + 256];
+
+	if (!strncmp(path, "file://", 7))
+		path += 7;
+	if (analyzer_file(ra->a, path, ev->uri, ev->sensor, ev->flow_end, &st, err, sizeof(err))) {
+		ra->failed++;
+		log_err("analyze: %s", err);
+	}
+	ra->objects++;
+	ra->totals.records += st.records;
+	ra->totals.packets += st.packets;
+	log_debug("analysed %s: %llu records", ev->key, (unsigned long long)st.records);
+}
+
+/* Takes --db out of argv so the rest is plain sensor options. */
+static const char *take_db(int *argc, char **argv)
+{
+	const char *db = NULL;
+	int o = 1;
+
+	for (int i = 1; i < *argc; i++) {
+		if (!strcmp(argv[i], "--db") && i + 1 < *argc) {
+			db = argv[++i];
+			continue;
+		}
+		if (!strncmp(argv[i], "--db=", 5)) {
+			db = argv[i] + 5;
+			continue;
+		}
+		argv[o++] = argv[i];
+	}
+	*argc = o;
+	return db;
+}
+
+static void signals(void)
+{
+	struct sigaction sa;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_stop;
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	sa.sa_handler = on_hup;
+	sigaction(SIGHUP, &sa, NULL);
+	signal(SIGPIPE, SIG_IGN);
+}
+
+static int start_pipeline(const struct sensor_cfg *cfg, const char *db, struct sink **sink,
+			  struct run_analyzer *ra, struct bus **bus, char *err, size_t errlen)
+{
+	struct analyzer_cfg acfg;
+	char spec[PATH_MAX + 16];
+	int ret;
+
+	if (db)
+		snprintf(spec, sizeof(spec), "sqlite:%s", db);
+	else
+		snprintf(spec, sizeof(spec), "sqlite:%s/mitsu.db", cfg->store);
+	if ((ret = sink_open(spec, sink, err, errlen)))
+		return ret;
+	analyzer_cfg_defaults(&acfg);
+	if ((ret = analyzer_new(&ra->a, &acfg, sink, 1))) {
+		snprintf(err, errlen, "analyzer: out of memory");
+		return ret;
+	}
+	if ((ret = bus_local_open(bus)) || (ret = bus_subscribe(*bus, on_object, ra))) {
+		snprintf(err, errlen, "bus: cannot start");
+		return ret;
+	}
+	return 0;
+}
+
+int cmd_run(int argc, char **argv)
+{
+	const char *config = NULL, *log = NULL, *db = take_db(&argc, argv);
+	struct run_analyzer ra = {0};
+	struct sensor_cfg cfg;
+	struct sink *sink = NULL;
+	struct bus *bus = NULL;
+	struct sensor *s = NULL;
+	char err[PATH_MAX + 256];
+	int verbose = 0, ret;
+
+	sensor_cfg_defaults(&cfg);
+	ret = sensor_parse_args(&cfg, argc, argv, &config, &log, &verbose, err, sizeof(err));
+	if (ret == 1) {
+		usage(stdout);
+		return 0;
+	}
+	if (!ret && !cfg.iface == !cfg.read_file) {
+		snprintf(err, sizeof(err), "give exactly one of -i IFACE or -r FILE");
+		ret = -1;
+	}
+	if (ret) {
+		fprintf(stderr, "mitsu run: %s\n\n", err);
+		usage(stderr);
+		return 2;
+	}
+	if (log && log_open(log)) {
+		fprintf(stderr, "mitsu run: cannot open log %s\n", log);
+		return 1;
+	}
+	log_set_level(verbose ? LOG_LVL_DEBUG : LOG_LVL_INFO);
+	signals();
+	ret = start_pipeline(&cfg, db, &sink, &ra, &bus, err, sizeof(err));
+	if (!ret)
+		ret = sensor_open(&s, &cfg, bus, err, sizeof(err));
+	if (ret) {
+		fprintf(stderr, "mitsu run: %s\n", err);
+		ret = 1;
+		goto out;
+	}
+	running = s;
+	log_info("mitsu run: sensor %s on %s, records in %s", sensor_id(s),
+		 cfg.iface ? cfg.iface : cfg.read_file, db ? db : "the store's mitsu.db");
+	do {
+		ret = sensor_loop(s);
+		if (!ret && sensor_reload_pending(s))
+			sensor_reload_from_args(s, argc, argv);
+		else
+			break;
+	} while (1);
+	running = NULL;
+	sensor_close_and_report(s);
+	ret = ret ? 1 : 0;
+out:
+	bus_close(bus); /* analyses everything still queued */
+	if (ra.a)
+		log_info("analyzer: %llu objects, %llu records, %llu failed", ra.objects,
+			 (unsigned long long)ra.totals.records, ra.failed);
+	analyzer_free(ra.a);
+	if (sink)
+		sink_close(sink);
+	return ret;
+}
