@@ -7,7 +7,7 @@
 CC      ?= cc
 WERROR  ?=
 CFLAGS  ?= -O2 -g
-CFLAGS  += -std=gnu11 -Wall -Wextra $(WERROR) -D_GNU_SOURCE -Isrc -pthread
+override CFLAGS += -std=gnu11 -Wall -Wextra $(WERROR) -D_GNU_SOURCE -Isrc -pthread
 LDLIBS  += -lpcap -lsqlite3 -lcrypto -lz -lm -pthread
 BUILD   ?= build
 
