@@ -68,7 +68,16 @@ fuzz: fuzz-build
 bench: mitsu
 	bench/run-all.sh
 
-demo: mitsu
+deps:
+	tools/deps.sh
+
+# The two commands of README.md: each installs what it needs first.
+check: deps
+	$(MAKE) mitsu units
+	tests/run-all.sh $(BUILD)
+
+demo: deps
+	$(MAKE) mitsu
 	tests/demo.sh
 
 format:
@@ -77,6 +86,6 @@ format:
 clean:
 	rm -rf build build-asan build-fuzz mitsu
 
-.PHONY: all test test-unit units asan fuzz fuzz-build bench demo format clean
+.PHONY: deps check all test test-unit units asan fuzz fuzz-build bench demo format clean
 
 -include $(OBJ_LIB:.o=.d) $(OBJ_CMD:.o=.d)
