@@ -24,6 +24,7 @@ static int icmp6_peer(uint8_t type)
 	case 128: return 129; case 129: return 128; /* echo */
 	case 133: return 134; case 134: return 133; /* router */
 	case 135: return 136; case 136: return 135; /* neighbour */
+	case 139: return 140; case 140: return 139; /* node information ("WRU"), as in Zeek */
 	case 130: return 131; case 131: return 130; /* MLD */
 	case 144: return 145; case 145: return 144; /* home agent */
 	}
@@ -43,7 +44,7 @@ void community_id_v1(uint16_t seed, const struct ipaddr *src, const struct ipadd
 	uint8_t buf[2 + 16 + 16 + 4 + 4], md[SHA_DIGEST_LENGTH];
 	const struct ipaddr *a = src, *b = dst;
 	uint16_t ap = sport, bp = dport;
-	int one_way = 0, alen = addr_len(src), peer;
+	int one_way = 0, alen = addr_len(src), peer, has_ports;
 	size_t n = 0;
 
 	if (proto == 1 || proto == 58) {
@@ -53,6 +54,11 @@ void community_id_v1(uint16_t seed, const struct ipaddr *src, const struct ipadd
 		else
 			one_way = 1;
 	}
+	/* Only TCP, UDP, SCTP and the ICMPs have ports in the spec; for any
+	 * other protocol none are hashed (and none decide the order). */
+	has_ports = proto == 1 || proto == 6 || proto == 17 || proto == 58 || proto == 132;
+	if (!has_ports)
+		ap = bp = 0;
 	if (!one_way && !endpoint_less(a, ap, b, bp)) {
 		const struct ipaddr *t = a;
 		uint16_t tp = ap;
@@ -62,8 +68,10 @@ void community_id_v1(uint16_t seed, const struct ipaddr *src, const struct ipadd
 	memcpy(buf + n, a->b, (size_t)alen), n += (size_t)alen;
 	memcpy(buf + n, b->b, (size_t)alen), n += (size_t)alen;
 	buf[n++] = proto, buf[n++] = 0;
-	buf[n++] = (uint8_t)(ap >> 8), buf[n++] = (uint8_t)ap;
-	buf[n++] = (uint8_t)(bp >> 8), buf[n++] = (uint8_t)bp;
+	if (has_ports) {
+		buf[n++] = (uint8_t)(ap >> 8), buf[n++] = (uint8_t)ap;
+		buf[n++] = (uint8_t)(bp >> 8), buf[n++] = (uint8_t)bp;
+	}
 	SHA1(buf, n, md);
 	memcpy(out, "1:", 2);
 	EVP_EncodeBlock((unsigned char *)out + 2, md, SHA_DIGEST_LENGTH);

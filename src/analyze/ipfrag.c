@@ -49,12 +49,15 @@ static struct ipfrag_dgram *slot_for(struct ipfrag *f, const struct pkt *p, uint
 
 	for (int i = 0; i < IPFRAG_MAX_PENDING; i++) {
 		d = &f->pending[i];
-		if (same(d, p))
-			return d;
+		/* Expire before matching: a datagram whose first fragment is
+		 * older than the timeout must not be completed by a late
+		 * fragment; the late one starts a new datagram instead. */
 		if (d->used && d->first_us + f->timeout_us < ts) {
 			d->used = false;
 			f->expired++;
 		}
+		if (same(d, p))
+			return d;
 		if (!d->used && !free_slot)
 			free_slot = d;
 		if (d->used && (!oldest || d->first_us < oldest->first_us))

@@ -15,66 +15,66 @@
 #define DEFAULT_DB "./mitsu-data/mitsu.db"
 
 static const char query_help[] =
-	"usage: mitsu query [--db PATH] [--table|--tsv|--csv|--json] [--explain] QUERY\n"
-	"\n"
-	"Queries the flow records in the pipe language of CloudWatch Logs Insights:\n"
-	"commands separated by '|', each working on the rows of the one before.\n"
-	"\n"
-	"  fields e [as name], ...        choose the result columns (display: same)\n"
-	"  filter CONDITION               keep matching rows\n"
-	"  stats AGG [as name], ... [by e [as name], ...]\n"
-	"                                 count(*) count(e) count_distinct(e) min max sum avg;\n"
-	"                                 by bin(30s|5m|1h|1d) groups init_ts into intervals\n"
-	"  sort e [asc|desc], ...         (asc by default)\n"
-	"  limit N\n"
-	"  dedup e, ...                   keep the first row per combination of values\n"
-	"\n"
-	"Conditions: = != < <= > >=, and, or, not, ( ), e [not] in [1, 2],\n"
-	"  e [not] like /regex/   POSIX extended regex, matches anywhere in the value\n"
-	"  e [not] like 'a*b?'    glob over the whole value when it has * or ?\n"
-	"  e [not] like 'text'    substring otherwise (all matches are case-sensitive)\n"
-	"Functions: strlen ispresent isempty tolower toupper trim abs bin.\n"
-	"Fields: the flows columns (init_ts last_ts src_addr src_port dst_addr dst_port\n"
-	"  proto packets bytes payload readable server_payload payload_len service tags\n"
-	"  sensor s3path ...); a dotted name such as http.uri or tls.ja4 reads the JSON\n"
-	"  record; @timestamp is init_ts, @message the whole record.\n"
-	"\n"
-	"Until the first stats, every record field stays usable whatever fields chose.\n"
-	"Without fields the columns are init_ts, src_addr, dst_port, readable. Rows come\n"
-	"newest first until a sort; after stats, ordered by its by-columns. Without a\n"
-	"limit at most 1000 rows are returned. An empty QUERY lists the newest flows;\n"
-	"QUERY '-' reads the query from standard input.\n"
-	"\n"
-	"Examples:\n"
-	"  mitsu query 'filter dst_port = 22 and readable like /SSH-2.0/ | limit 20'\n"
-	"  mitsu query 'stats count(*) as n by dst_port | sort n desc | limit 10'\n"
-	"  mitsu query 'filter http.uri like \"*jndi*\" | fields init_ts, src_addr, http.uri'\n"
-	"  mitsu query 'stats count_distinct(src_addr) as sources by bin(1h)'\n"
-	"  mitsu query 'filter proto in [\"udp\", \"icmp\"] | dedup src_addr | fields src_addr'\n"
-	"\n"
-	"Options:\n"
-	"  --db PATH    the SQLite record store (default " DEFAULT_DB ")\n"
-	"  --table      aligned columns, at most 60 characters wide (default on a terminal)\n"
-	"  --tsv        tab-separated with a header line (default when not a terminal)\n"
-	"  --csv        RFC 4180 CSV with a header line\n"
-	"  --json       one JSON object per row\n"
-	"  --explain    print the compiled SQL and its parameters; do not run it\n"
-	"Table, TSV and CSV show control characters, bytes >= 0x7f and '\\' as \\xNN or\n"
-	"\\\\, so recorded attacker bytes never reach the terminal; --json is exact.\n"
-	"Exit status: 0 ok, 1 database error, 2 bad option or query.\n";
+    "usage: mitsu query [--db PATH] [--table|--tsv|--csv|--json] [--explain] QUERY\n"
+    "\n"
+    "Queries the flow records in the pipe language of CloudWatch Logs Insights:\n"
+    "commands separated by '|', each working on the rows of the one before.\n"
+    "\n"
+    "  fields e [as name], ...        choose the result columns (display: same)\n"
+    "  filter CONDITION               keep matching rows\n"
+    "  stats AGG [as name], ... [by e [as name], ...]\n"
+    "                                 count(*) count(e) count_distinct(e) min max sum avg;\n"
+    "                                 by bin(30s|5m|1h|1d) groups init_ts into intervals\n"
+    "  sort e [asc|desc], ...         (asc by default)\n"
+    "  limit N\n"
+    "  dedup e, ...                   keep the first row per combination of values\n"
+    "\n"
+    "Conditions: = != < <= > >=, and, or, not, ( ), e [not] in [1, 2],\n"
+    "  e [not] like /regex/   POSIX extended regex, matches anywhere in the value\n"
+    "  e [not] like 'a*b?'    glob over the whole value when it has * or ?\n"
+    "  e [not] like 'text'    substring otherwise (all matches are case-sensitive)\n"
+    "Functions: strlen ispresent isempty tolower toupper trim abs bin.\n"
+    "Fields: the flows columns (init_ts last_ts src_addr src_port dst_addr dst_port\n"
+    "  proto packets bytes payload readable server_payload payload_len service tags\n"
+    "  sensor s3path ...); a dotted name such as http.uri or tls.ja4 reads the JSON\n"
+    "  record; @timestamp is init_ts, @message the whole record.\n"
+    "\n"
+    "Until the first stats, every record field stays usable whatever fields chose.\n"
+    "Without fields the columns are init_ts, src_addr, dst_port, readable. Rows come\n"
+    "newest first until a sort; after stats, ordered by its by-columns. Without a\n"
+    "limit at most 1000 rows are returned. An empty QUERY lists the newest flows;\n"
+    "QUERY '-' reads the query from standard input.\n"
+    "\n"
+    "Examples:\n"
+    "  mitsu query 'filter dst_port = 22 and readable like /SSH-2.0/ | limit 20'\n"
+    "  mitsu query 'stats count(*) as n by dst_port | sort n desc | limit 10'\n"
+    "  mitsu query 'filter http.uri like \"*jndi*\" | fields init_ts, src_addr, http.uri'\n"
+    "  mitsu query 'stats count_distinct(src_addr) as sources by bin(1h)'\n"
+    "  mitsu query 'filter proto in [\"udp\", \"icmp\"] | dedup src_addr | fields src_addr'\n"
+    "\n"
+    "Options:\n"
+    "  --db PATH    the SQLite record store (default " DEFAULT_DB ")\n"
+    "  --table      aligned columns, at most 60 characters wide (default on a terminal)\n"
+    "  --tsv        tab-separated with a header line (default when not a terminal)\n"
+    "  --csv        RFC 4180 CSV with a header line\n"
+    "  --json       one JSON object per row\n"
+    "  --explain    print the compiled SQL and its parameters; do not run it\n"
+    "Table, TSV and CSV show control characters, bytes >= 0x7f and '\\' as \\xNN or\n"
+    "\\\\, so recorded attacker bytes never reach the terminal; --json is exact.\n"
+    "Exit status: 0 ok, 1 database error, 2 bad option or query.\n";
 
 static const char sql_help[] =
-	"usage: mitsu sql [--db PATH] [--table|--tsv|--csv|--json] 'SELECT ...'\n"
-	"\n"
-	"Runs one SQL statement against the record store, opened read-only. Tables:\n"
-	"flows (one row per flow; doc holds the whole JSON record) and flows_fts\n"
-	"(full-text index of readable). REGEXP is available (POSIX extended).\n"
-	"\n"
-	"Example:\n"
-	"  mitsu sql \"SELECT src_addr, count(*) FROM flows GROUP BY 1 ORDER BY 2 DESC LIMIT 5\"\n"
-	"\n"
-	"Options: --db PATH (default " DEFAULT_DB "), --table, --tsv, --csv, --json\n"
-	"(as for 'mitsu query --help'). Exit status: 0 ok, 1 database error, 2 usage.\n";
+    "usage: mitsu sql [--db PATH] [--table|--tsv|--csv|--json] 'SELECT ...'\n"
+    "\n"
+    "Runs one SQL statement against the record store, opened read-only. Tables:\n"
+    "flows (one row per flow; doc holds the whole JSON record) and flows_fts\n"
+    "(full-text index of readable). REGEXP is available (POSIX extended).\n"
+    "\n"
+    "Example:\n"
+    "  mitsu sql \"SELECT src_addr, count(*) FROM flows GROUP BY 1 ORDER BY 2 DESC LIMIT 5\"\n"
+    "\n"
+    "Options: --db PATH (default " DEFAULT_DB "), --table, --tsv, --csv, --json\n"
+    "(as for 'mitsu query --help'). Exit status: 0 ok, 1 database error, 2 usage.\n";
 
 struct qopts {
 	const char *db;
@@ -118,48 +118,69 @@ fail:
 	return NULL;
 }
 
+static const struct option longopts[] = {
+    {"db", required_argument, NULL, 'd'}, {"table", no_argument, NULL, 'T'},
+    {"tsv", no_argument, NULL, 't'},	  {"csv", no_argument, NULL, 'c'},
+    {"json", no_argument, NULL, 'j'},	  {"explain", no_argument, NULL, 'e'},
+    {"help", no_argument, NULL, 'h'},	  {NULL, 0, NULL, 0},
+};
+
+/* Applies one option.  Returns 0, 1 for --help, -1 for a bad option. */
+static int set_opt(int c, struct qopts *o, int query)
+{
+	switch (c) {
+	case 'd':
+		o->db = optarg;
+		return 0;
+	case 'T':
+		o->fmt = QUERY_FMT_TABLE;
+		return 0;
+	case 't':
+		o->fmt = QUERY_FMT_TSV;
+		return 0;
+	case 'c':
+		o->fmt = QUERY_FMT_CSV;
+		return 0;
+	case 'j':
+		o->fmt = QUERY_FMT_JSON;
+		return 0;
+	case 'e':
+		o->explain = 1;
+		return query ? 0 : -1;
+	case 'h':
+		return 1;
+	}
+	return -1;
+}
+
+static int bad_opt(const char *cmd, int c, char **argv)
+{
+	if (c == ':')
+		fprintf(stderr, "mitsu %s: option '%s' needs a value\n", cmd, argv[optind - 1]);
+	else if (c == '?' && optopt)
+		fprintf(stderr, "mitsu %s: unknown option '-%c'\n", cmd, optopt);
+	else
+		fprintf(stderr, "mitsu %s: unknown option '%s'\n", cmd, argv[optind - 1]);
+	usage_line(cmd);
+	return 2;
+}
+
 /* Returns -1 to go on, else the exit status. */
 static int parse_opts(int argc, char **argv, const char *cmd, struct qopts *o)
 {
-	static const struct option longopts[] = {
-		{"db", required_argument, NULL, 'd'},	{"table", no_argument, NULL, 'T'},
-		{"tsv", no_argument, NULL, 't'},	{"csv", no_argument, NULL, 'c'},
-		{"json", no_argument, NULL, 'j'},	{"explain", no_argument, NULL, 'e'},
-		{"help", no_argument, NULL, 'h'},	{NULL, 0, NULL, 0},
-	};
-	int c, query = !strcmp(cmd, "query");
+	int c, r, query = !strcmp(cmd, "query");
 
 	o->db = DEFAULT_DB;
 	o->fmt = isatty(STDOUT_FILENO) ? QUERY_FMT_TABLE : QUERY_FMT_TSV;
 	opterr = 0;
 	optind = 1;
 	while ((c = getopt_long(argc, argv, ":h", longopts, NULL)) != -1) {
-		switch (c) {
-		case 'd':
-			o->db = optarg;
-			break;
-		case 'T':
-			o->fmt = QUERY_FMT_TABLE;
-			break;
-		case 't':
-			o->fmt = QUERY_FMT_TSV;
-			break;
-		case 'c':
-			o->fmt = QUERY_FMT_CSV;
-			break;
-		case 'j':
-			o->fmt = QUERY_FMT_JSON;
-			break;
-		case 'e':
-			if (!query)
-				goto bad;
-			o->explain = 1;
-			break;
-		case 'h':
+		r = set_opt(c, o, query);
+		if (r < 0)
+			return bad_opt(cmd, c, argv);
+		if (r > 0) {
 			fputs(query ? query_help : sql_help, stdout);
 			return 0;
-		default:
-			goto bad;
 		}
 	}
 	if (!query && optind >= argc) {
@@ -173,15 +194,6 @@ static int parse_opts(int argc, char **argv, const char *cmd, struct qopts *o)
 		return 1;
 	}
 	return -1;
-bad:
-	if (c == ':')
-		fprintf(stderr, "mitsu %s: option '%s' needs a value\n", cmd, argv[optind - 1]);
-	else if (c == '?' && optopt)
-		fprintf(stderr, "mitsu %s: unknown option '-%c'\n", cmd, optopt);
-	else
-		fprintf(stderr, "mitsu %s: unknown option '%s'\n", cmd, argv[optind - 1]);
-	usage_line(cmd);
-	return 2;
 }
 
 /* Opens path read-only with REGEXP.  Returns 0 or prints why and returns 1. */

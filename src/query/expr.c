@@ -24,12 +24,32 @@ static int parse_not(struct query_cc *cc, struct buf *out);
 
 /* The flows columns a bare name may denote: the whitelist of identifiers. */
 static const char *const columns[] = {
-	"id",	     "s3path",		"flow_key",	"init_ts",   "last_ts",
-	"src_addr",  "src_port",	"dst_addr",	"dst_port",  "proto",
-	"packets",   "bytes",		"community_id", "payload",   "readable",
-	"server_payload", "payload_len", "server_payload_len", "gaps", "truncated",
-	"tcp_flags_seen", "service",	"tags",		"sensor",    "flow_end",
-	"doc",
+    "id",
+    "s3path",
+    "flow_key",
+    "init_ts",
+    "last_ts",
+    "src_addr",
+    "src_port",
+    "dst_addr",
+    "dst_port",
+    "proto",
+    "packets",
+    "bytes",
+    "community_id",
+    "payload",
+    "readable",
+    "server_payload",
+    "payload_len",
+    "server_payload_len",
+    "gaps",
+    "truncated",
+    "tcp_flags_seen",
+    "service",
+    "tags",
+    "sensor",
+    "flow_end",
+    "doc",
 };
 
 static const char *tok_text(const struct query_cc *cc)
@@ -164,8 +184,8 @@ static int json_path(struct query_cc *cc, struct buf *out)
 		int dot = s[i] == '.';
 
 		if (s[i] == '@' || (dot && prev_dot) || (i == n - 1 && dot))
-			return query_cc_fail(cc, cc->tok.off + i, "bad field path '%.*s'",
-					     (int)n, s);
+			return query_cc_fail(cc, cc->tok.off + i, "bad field path '%.*s'", (int)n,
+					     s);
 		prev_dot = dot;
 	}
 	if (buf_puts(&path, "$.") || buf_append(&path, s, n))
@@ -187,9 +207,10 @@ static int unknown_field(struct query_cc *cc)
 		return query_cc_fail(cc, cc->tok.off, "unknown field '%.*s'", (int)cc->tok.len,
 				     tok_text(cc));
 	for (size_t i = 0; i < cc->scope.n && used + 4 < sizeof(names); i++)
-		used += (size_t)snprintf(names + used, sizeof(names) - used, "%s%s",
-					 i ? ", " : "", cc->scope.v[i].name);
-	return query_cc_fail(cc, cc->tok.off, "unknown field '%.*s' (after stats the fields are: %s)",
+		used += (size_t)snprintf(names + used, sizeof(names) - used, "%s%s", i ? ", " : "",
+					 cc->scope.v[i].name);
+	return query_cc_fail(cc, cc->tok.off,
+			     "unknown field '%.*s' (after stats the fields are: %s)",
 			     (int)cc->tok.len, tok_text(cc), names);
 }
 
@@ -249,8 +270,8 @@ struct query_unit {
 };
 
 static const struct query_unit units[] = {
-	{"", 1},      {"ms", 0.001}, {"s", 1},	   {"sec", 1},	  {"m", 60},
-	{"min", 60},  {"h", 3600},   {"hr", 3600}, {"d", 86400}, {"w", 604800},
+    {"", 1},	 {"ms", 0.001}, {"s", 1},     {"sec", 1},   {"m", 60},
+    {"min", 60}, {"h", 3600},	{"hr", 3600}, {"d", 86400}, {"w", 604800},
 };
 
 /* bin(DURATION): init_ts rounded down to a multiple of the duration. */
@@ -265,7 +286,8 @@ static int parse_bin(struct query_cc *cc, struct buf *out)
 	u = tok_text(cc) + cc->tok.len - cc->tok.unit;
 	for (size_t i = 0; cc->tok.kind == QT_NUMBER && !p && i < sizeof(units) / sizeof(units[0]);
 	     i++)
-		if (strlen(units[i].name) == cc->tok.unit && !strncmp(u, units[i].name, cc->tok.unit))
+		if (strlen(units[i].name) == cc->tok.unit &&
+		    !strncmp(u, units[i].name, cc->tok.unit))
 			p = number_param(cc, units[i].seconds);
 	if (!p || cc->params[p - 1].type == QUERY_PARAM_TEXT ||
 	    (cc->params[p - 1].type == QUERY_PARAM_INT ? cc->params[p - 1].i <= 0
@@ -273,7 +295,8 @@ static int parse_bin(struct query_cc *cc, struct buf *out)
 		return query_cc_fail(cc, cc->tok.off,
 				     "bin() needs a positive duration such as 30s, 5m, 1h or 1d");
 	if (!ts && cc->table)
-		return query_cc_fail(cc, cc->tok.off, "bin() needs init_ts, which stats did not keep");
+		return query_cc_fail(cc, cc->tok.off,
+				     "bin() needs init_ts, which stats did not keep");
 	query_cc_emitf(cc, out, "(CAST(%s / ?%d AS INTEGER) * ?%d)", ts ? ts : "init_ts", p, p);
 	if (query_cc_advance(cc))
 		return cc->err;
@@ -287,23 +310,22 @@ struct query_fn {
 
 /* Scalar functions; each takes one argument. */
 static const struct query_fn functions[] = {
-	{"strlen", "length(", ")"},
-	{"tolower", "lower(", ")"},
-	{"toupper", "upper(", ")"},
-	{"trim", "trim(", ")"},
-	{"abs", "abs(", ")"},
-	{"ispresent", "(", " IS NOT NULL)"},
-	{"isempty", "(coalesce(", ", '') = '')"},
+    {"strlen", "length(", ")"},
+    {"tolower", "lower(", ")"},
+    {"toupper", "upper(", ")"},
+    {"trim", "trim(", ")"},
+    {"abs", "abs(", ")"},
+    {"ispresent", "(", " IS NOT NULL)"},
+    {"isempty", "(coalesce(", ", '') = '')"},
 };
 
 static const struct query_fn aggregates[] = {
-	{"count", "count(", ")"}, {"count_distinct", "count(DISTINCT ", ")"},
-	{"min", "min(", ")"},     {"max", "max(", ")"},
-	{"sum", "sum(", ")"},     {"avg", "avg(", ")"},
+    {"count", "count(", ")"}, {"count_distinct", "count(DISTINCT ", ")"},
+    {"min", "min(", ")"},     {"max", "max(", ")"},
+    {"sum", "sum(", ")"},     {"avg", "avg(", ")"},
 };
 
-static const struct query_fn *fn_find(const struct query_fn *v, size_t n, const char *s,
-				      size_t len)
+static const struct query_fn *fn_find(const struct query_fn *v, size_t n, const char *s, size_t len)
 {
 	for (size_t i = 0; i < n; i++)
 		if (strlen(v[i].name) == len && !strncasecmp(v[i].name, s, len))
@@ -488,8 +510,8 @@ struct query_cmp {
 };
 
 static const struct query_cmp cmps[] = {
-	{QT_EQ, " = "}, {QT_NE, " <> "}, {QT_LT, " < "},
-	{QT_LE, " <= "}, {QT_GT, " > "}, {QT_GE, " >= "},
+    {QT_EQ, " = "},  {QT_NE, " <> "}, {QT_LT, " < "},
+    {QT_LE, " <= "}, {QT_GT, " > "},  {QT_GE, " >= "},
 };
 
 static int parse_cmp(struct query_cc *cc, struct buf *out)
@@ -532,11 +554,11 @@ int query_parse_agg(struct query_cc *cc, struct buf *out)
 	const struct query_fn *fn = NULL;
 
 	if (cc->tok.kind == QT_IDENT && query_cc_peek(cc) == QT_LPAREN)
-		fn = fn_find(aggregates, sizeof(aggregates) / sizeof(aggregates[0]),
-			     tok_text(cc), cc->tok.len);
+		fn = fn_find(aggregates, sizeof(aggregates) / sizeof(aggregates[0]), tok_text(cc),
+			     cc->tok.len);
 	if (!fn)
 		return query_cc_unexpected(
-			cc, "an aggregate (count, count_distinct, min, max, sum, avg)");
+		    cc, "an aggregate (count, count_distinct, min, max, sum, avg)");
 	if (strcmp(fn->name, "count"))
 		return parse_fn_arg(cc, out, fn);
 	if (query_cc_advance(cc) || query_cc_advance(cc))

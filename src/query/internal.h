@@ -33,7 +33,7 @@ enum query_tok_kind {
 struct query_tok {
 	enum query_tok_kind kind;
 	size_t off, len; /* the token's bytes in the source */
-	size_t unit;     /* QT_NUMBER: length of a trailing unit (the h of 1h) */
+	size_t unit;	 /* QT_NUMBER: length of a trailing unit (the h of 1h) */
 };
 
 struct query_lex {
@@ -70,14 +70,14 @@ struct query_cc {
 	const char *src;
 	struct query_lex lx;
 	struct query_tok tok; /* current token */
-	int err;              /* sticky: first error, 0 or -errno */
+	int err;	      /* sticky: first error, 0 or -errno */
 	size_t err_off;
 	char msg[256];
 	int depth;
 	struct query_param *params;
 	size_t nparams, pcap;
-	unsigned counter; /* for generated column names c1, c2, ... */
-	int table;        /* 1 after the first stats: rows are its output */
+	unsigned counter;	  /* for generated column names c1, c2, ... */
+	int table;		  /* 1 after the first stats: rows are its output */
 	struct query_names scope; /* aliases / stats columns, latest last */
 	struct query_names disp;  /* result columns */
 	struct buf from, where, order;
@@ -93,7 +93,7 @@ int query_regex_compile(regex_t *re, const char *pattern, char *msg, size_t n);
 
 /* compile.c */
 int query_cc_fail(struct query_cc *cc, size_t off, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
+    __attribute__((format(printf, 3, 4)));
 int query_cc_nomem(struct query_cc *cc);
 int query_cc_advance(struct query_cc *cc);
 int query_cc_is_kw(const struct query_cc *cc, const char *kw);
@@ -103,7 +103,7 @@ int query_cc_unexpected(struct query_cc *cc, const char *what);
 int query_cc_peek(const struct query_cc *cc);
 void query_cc_emit(struct query_cc *cc, struct buf *b, const char *s);
 void query_cc_emitf(struct query_cc *cc, struct buf *b, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
+    __attribute__((format(printf, 3, 4)));
 int query_cc_param_int(struct query_cc *cc, long long v);
 int query_cc_param_real(struct query_cc *cc, double v);
 int query_cc_param_text(struct query_cc *cc, const char *s);

@@ -103,10 +103,10 @@ struct query_punct {
 
 /* Longest first, so "<=" wins over "<". */
 static const struct query_punct puncts[] = {
-	{"!=", QT_NE}, {"<=", QT_LE}, {">=", QT_GE}, {"==", QT_EQ}, {"=~", QT_MATCH},
-	{"<>", QT_NE}, {"|", QT_PIPE}, {",", QT_COMMA}, {"(", QT_LPAREN}, {")", QT_RPAREN},
-	{"[", QT_LBRACK}, {"]", QT_RBRACK}, {"=", QT_EQ}, {"<", QT_LT}, {">", QT_GT},
-	{"*", QT_STAR},
+    {"!=", QT_NE},    {"<=", QT_LE},	{">=", QT_GE},	  {"==", QT_EQ},
+    {"=~", QT_MATCH}, {"<>", QT_NE},	{"|", QT_PIPE},	  {",", QT_COMMA},
+    {"(", QT_LPAREN}, {")", QT_RPAREN}, {"[", QT_LBRACK}, {"]", QT_RBRACK},
+    {"=", QT_EQ},     {"<", QT_LT},	{">", QT_GT},	  {"*", QT_STAR},
 };
 
 static int lex_punct(struct query_lex *lx, struct query_tok *t)

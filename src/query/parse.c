@@ -335,9 +335,8 @@ struct query_command {
 };
 
 static const struct query_command commands[] = {
-	{"fields", cmd_fields}, {"display", cmd_fields}, {"filter", cmd_filter},
-	{"stats", cmd_stats},	{"sort", cmd_sort},	 {"limit", cmd_limit},
-	{"dedup", cmd_dedup},
+    {"fields", cmd_fields}, {"display", cmd_fields}, {"filter", cmd_filter}, {"stats", cmd_stats},
+    {"sort", cmd_sort},	    {"limit", cmd_limit},    {"dedup", cmd_dedup},
 };
 
 static int parse_command(struct query_cc *cc)
@@ -350,10 +349,11 @@ static int parse_command(struct query_cc *cc)
 		return commands[i].fn(cc, commands[i].name);
 	}
 	if (cc->tok.kind == QT_IDENT)
-		return query_cc_fail(cc, cc->tok.off,
-				     "unknown command '%.*s' (expected fields, filter, stats, sort, "
-				     "limit or dedup)",
-				     (int)(cc->tok.len < 40 ? cc->tok.len : 40), cc->src + cc->tok.off);
+		return query_cc_fail(
+		    cc, cc->tok.off,
+		    "unknown command '%.*s' (expected fields, filter, stats, sort, "
+		    "limit or dedup)",
+		    (int)(cc->tok.len < 40 ? cc->tok.len : 40), cc->src + cc->tok.off);
 	return query_cc_unexpected(cc, "a command (fields, filter, stats, sort, limit, dedup)");
 }
 

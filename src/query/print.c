@@ -239,7 +239,9 @@ static int format_row(struct buf *line, sqlite3_stmt *st, const char *const *nam
 		buf_reset(&cell);
 		if (fmt == QUERY_FMT_JSON) {
 			ret = buf_puts(line, i ? "," : "");
-			ret = ret ? ret : query_json_string(line, (const unsigned char *)name, strlen(name));
+			ret = ret ? ret
+				  : query_json_string(line, (const unsigned char *)name,
+						      strlen(name));
 			ret = ret ? ret : buf_putc(line, ':');
 			ret = ret ? ret : json_value(line, st, i);
 			continue;
@@ -269,7 +271,7 @@ int query_print(sqlite3_stmt *st, const char *const *names, enum query_format fm
 	struct buf line = {0};
 	int rc = SQLITE_DONE, ret = 0;
 
-	if (fmt != QUERY_FMT_JSON)
+	if (fmt != QUERY_FMT_JSON && t.ncols) /* no header for a statement without rows */
 		ret = format_row(&line, NULL, names, st, fmt, &t);
 	fwrite(line.p ? line.p : (uint8_t *)"", 1, line.len, f);
 	while (!ret && (rc = sqlite3_step(st)) == SQLITE_ROW) {

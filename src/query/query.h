@@ -27,7 +27,7 @@ struct query_param {
 };
 
 struct query_sql {
-	char *sql;                  /* one SELECT statement */
+	char *sql;		    /* one SELECT statement */
 	struct query_param *params; /* params[k] binds ?(k+1) */
 	size_t nparams;
 	char **cols; /* display name of each result column */

@@ -65,7 +65,9 @@ static int regex_too_big(const char *re)
 
 	for (const char *p = re; *p; p++) {
 		k = 0; /* copies made by a quantifier, 0 for an operand */
-		if (*p == '(' && depth < QUERY_MAX_DEPTH) {
+		if (*p == '(' && depth == QUERY_MAX_DEPTH)
+			return 1;
+		if (*p == '(') {
 			sum[++depth] = 0;
 			last = 0;
 			continue;

@@ -224,11 +224,32 @@ static int append_bytes(struct flowtab *ft, uint32_t idx, const uint8_t *p, uint
 	return 0;
 }
 
+/* Cuts the flow's chain back to old_tail holding old_used bytes (NIL: to
+ * nothing) and returns the chunks after it to the arena. */
+static void truncate_chain(struct flowtab *ft, uint32_t idx, uint32_t old_tail, uint16_t old_used)
+{
+	struct flow *f = &ft->flows[idx];
+	struct arena *a = ft->arena;
+	uint32_t extra;
+
+	if (old_tail == NIL) {
+		extra = f->head;
+		f->head = NIL;
+	} else {
+		extra = a->next[old_tail];
+		a->next[old_tail] = ARENA_NONE;
+		a->used[old_tail] = old_used;
+	}
+	f->tail = old_tail;
+	arena_free_chain(a, extra);
+}
+
 int flowtab_add(struct flowtab *ft, const struct flow_key *key, uint64_t ts_us,
 		const uint8_t *frame, uint32_t caplen, uint32_t origlen, bool payload)
 {
 	uint8_t rec[PCAPFMT_REC_HDR_LEN];
-	uint32_t b = bucket_of(ft, key), idx = lookup(ft, key, b);
+	uint32_t b = bucket_of(ft, key), idx = lookup(ft, key, b), old_tail;
+	uint16_t old_used;
 	struct flow *f;
 
 	if (idx == NIL)
@@ -245,7 +266,13 @@ int flowtab_add(struct flowtab *ft, const struct flow_key *key, uint64_t ts_us,
 			end_flow(ft, ft->lru_head, FLOW_END_MEMORY);
 		}
 	pcapfmt_record_header(rec, ts_us, caplen, origlen);
+	old_tail = f->tail;
+	old_used = old_tail != NIL ? ft->arena->used[old_tail] : 0;
 	if (append_bytes(ft, idx, rec, sizeof(rec)) || append_bytes(ft, idx, frame, caplen)) {
+		/* The flow alone fills the arena.  Take back the part of this
+		 * record already copied, so that the flow is emitted with
+		 * whole records only (a partial one would corrupt the pcap). */
+		truncate_chain(ft, idx, old_tail, old_used);
 		ft->dropped++;
 		end_flow(ft, idx, FLOW_END_MEMORY);
 		return -ENOMEM;

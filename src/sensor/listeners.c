@@ -65,6 +65,10 @@ int portset_parse(struct portset *s, const char *spec)
 {
 	const char *p = spec;
 
+	/* Every item must be a port or range: "" and a trailing ',' (an
+	 * empty last item) are errors, as "1,,2" already was. */
+	if (!*p)
+		return -EINVAL;
 	while (*p) {
 		char *end;
 		int lo = parse_port(p, &end), hi = lo;
@@ -79,6 +83,8 @@ int portset_parse(struct portset *s, const char *spec)
 			return -EINVAL;
 		for (int port = lo; port <= hi; port++)
 			portset_add(s, (uint16_t)port);
+		if (*end == ',' && !end[1])
+			return -EINVAL;
 		p = *end ? end + 1 : end;
 	}
 	return 0;

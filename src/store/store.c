@@ -37,21 +37,28 @@ int store_flow_key(char *out, size_t outlen, uint64_t ts_us, const char *src, co
 		   unsigned sport, unsigned dport)
 {
 	int n = hour_prefix(out, outlen, ts_us);
+	size_t room;
 
 	if (n < 0 || (size_t)n >= outlen)
 		return -ENAMETOOLONG;
-	n = snprintf(out + n, outlen - (size_t)n, "%llu_%s_%s_%u_%u.pcap",
+	/* Compare the name's length with the room left after the prefix,
+	 * not with outlen: otherwise a too-small buffer gives a silently
+	 * truncated key. */
+	room = outlen - (size_t)n;
+	n = snprintf(out + n, room, "%llu_%s_%s_%u_%u.pcap",
 		     (unsigned long long)(ts_us / 1000000), src, dst, sport, dport);
-	return n < 0 || (size_t)n >= outlen ? -ENAMETOOLONG : 0;
+	return n < 0 || (size_t)n >= room ? -ENAMETOOLONG : 0;
 }
 
 int store_scans_key(char *out, size_t outlen, uint64_t ts_us, const char *sensor)
 {
 	int n = hour_prefix(out, outlen, ts_us);
+	size_t room;
 
 	if (n < 0 || (size_t)n >= outlen)
 		return -ENAMETOOLONG;
-	n = snprintf(out + n, outlen - (size_t)n, "scans_%s_%llu.pcap", sensor,
+	room = outlen - (size_t)n; /* as in store_flow_key */
+	n = snprintf(out + n, room, "scans_%s_%llu.pcap", sensor,
 		     (unsigned long long)(ts_us / 1000000));
-	return n < 0 || (size_t)n >= outlen ? -ENAMETOOLONG : 0;
+	return n < 0 || (size_t)n >= room ? -ENAMETOOLONG : 0;
 }
