@@ -48,7 +48,7 @@ test-unit: mitsu units
 	tests/run-all.sh $(BUILD) unit
 
 asan:
-	$(MAKE) BUILD=build-asan CC=clang CFLAGS="-O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=all" mitsu units
+	$(MAKE) BUILD=build-asan CC=clang CFLAGS="-O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=all" build-asan/mitsu units
 	tests/run-all.sh build-asan unit
 
 FUZZ_SECONDS ?= 20

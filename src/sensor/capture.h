@@ -24,7 +24,10 @@ struct capture_ops {
 	/* Delivers up to max packets; returns how many (0: timeout), CAPTURE_EOF
 	 * at the end of a file, or -errno. */
 	int (*dispatch)(struct capture *c, int max, capture_cb cb, void *user);
+	/* Queues one frame to send (copied); may send at once. */
 	int (*inject)(struct capture *c, const uint8_t *frame, size_t len, uint64_t ts_us);
+	/* Sends what inject queued; returns how many frames failed. */
+	int (*flush)(struct capture *c);
 	void (*stats)(struct capture *c, uint64_t *received, uint64_t *dropped);
 	void (*breakloop)(struct capture *c);
 	void (*close)(struct capture *c);

@@ -4,12 +4,25 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 
 #include "sensor/capture.h"
+
+/* Replies are queued and sent with one sendmmsg() per dispatch batch on
+ * the capture socket itself (what pcap_inject does one send() at a time):
+ * the kernel does not loop a packet socket's own frames back to it, so our
+ * replies are not captured twice (the sensor records them when queued). */
+#define TX_BATCH 256
+#define TX_FRAME 160
 
 struct pcap_capture {
 	struct capture base;
 	pcap_t *p;
+	int fd;
+	unsigned ntx;
+	struct mmsghdr msgs[TX_BATCH];
+	struct iovec iov[TX_BATCH];
+	uint8_t txbuf[TX_BATCH][TX_FRAME];
 	pcap_dumper_t *tx; /* offline: where replies go */
 	capture_cb cb;
 	void *user;
@@ -45,12 +58,51 @@ static int pc_dispatch(struct capture *c, int max, capture_cb cb, void *user)
 	return n;
 }
 
+static int live_flush(struct capture *c)
+{
+	struct pcap_capture *pc = (struct pcap_capture *)c;
+	unsigned sent = 0;
+	int failed = 0;
+
+	while (sent < pc->ntx) {
+		int n = sendmmsg(pc->fd, pc->msgs + sent, pc->ntx - sent, 0);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0) {
+			/* Skip the frame the kernel refused and go on with the rest. */
+			failed++;
+			sent++;
+			continue;
+		}
+		sent += (unsigned)n;
+	}
+	pc->ntx = 0;
+	return failed;
+}
+
 static int live_inject(struct capture *c, const uint8_t *frame, size_t len, uint64_t ts_us)
 {
 	struct pcap_capture *pc = (struct pcap_capture *)c;
+	unsigned i = pc->ntx;
 
 	(void)ts_us;
-	return pcap_inject(pc->p, frame, len) == (int)len ? 0 : -EIO;
+	if (len > TX_FRAME)
+		return pcap_inject(pc->p, frame, len) == (int)len ? 0 : -EIO;
+	memcpy(pc->txbuf[i], frame, len);
+	pc->iov[i].iov_base = pc->txbuf[i];
+	pc->iov[i].iov_len = len;
+	memset(&pc->msgs[i], 0, sizeof(pc->msgs[i]));
+	pc->msgs[i].msg_hdr.msg_iov = &pc->iov[i];
+	pc->msgs[i].msg_hdr.msg_iovlen = 1;
+	if (++pc->ntx == TX_BATCH)
+		return live_flush(c) ? -EIO : 0;
+	return 0;
+}
+
+static int file_flush(struct capture *c)
+{
+	(void)c;
+	return 0;
 }
 
 static int file_inject(struct capture *c, const uint8_t *frame, size_t len, uint64_t ts_us)
@@ -88,6 +140,8 @@ static void pc_close(struct capture *c)
 {
 	struct pcap_capture *pc = (struct pcap_capture *)c;
 
+	if (pc->ntx && pc->p)
+		live_flush(c);
 	if (pc->tx)
 		pcap_dump_close(pc->tx);
 	if (pc->p)
@@ -99,6 +153,7 @@ static const struct capture_ops live_ops = {
 	.name = "pcap",
 	.dispatch = pc_dispatch,
 	.inject = live_inject,
+	.flush = live_flush,
 	.stats = pc_stats,
 	.breakloop = pc_breakloop,
 	.close = pc_close,
@@ -108,6 +163,7 @@ static const struct capture_ops file_ops = {
 	.name = "file",
 	.dispatch = pc_dispatch,
 	.inject = file_inject,
+	.flush = file_flush,
 	.stats = pc_stats,
 	.breakloop = pc_breakloop,
 	.close = pc_close,
@@ -178,6 +234,7 @@ int capture_open_live(const struct capture_live_cfg *cfg, struct capture **out, 
 	if (ret)
 		goto out;
 	pc->base.dlt = pcap_datalink(pc->p);
+	pc->fd = pcap_fileno(pc->p);
 	ret = set_filter(pc->p, cfg->bpf, err, errlen);
 	if (ret)
 		goto out;

@@ -12,6 +12,7 @@
 struct flow {
 	struct flow_key key;
 	uint32_t hnext;
+	uint32_t bucket; /* saves rehashing the key when the flow ends */
 	uint32_t lru_prev, lru_next;
 	uint32_t age_prev, age_next;
 	uint64_t first_us, last_us;
@@ -44,7 +45,11 @@ int flowtab_init(struct flowtab *ft, const struct flowtab_cfg *cfg, struct arena
 	while (nb < cfg->max_flows * 2)
 		nb <<= 1;
 	ft->nbuckets = nb;
-	ft->flows = calloc(cfg->max_flows, sizeof(*ft->flows));
+	/* malloc + memset rather than calloc: touch the pages now, not on the
+	 * packet path. */
+	ft->flows = malloc((size_t)cfg->max_flows * sizeof(*ft->flows));
+	if (ft->flows)
+		memset(ft->flows, 0, (size_t)cfg->max_flows * sizeof(*ft->flows));
 	ft->buckets = malloc((size_t)nb * sizeof(*ft->buckets));
 	if (!ft->flows || !ft->buckets) {
 		flowtab_destroy(ft);
@@ -118,7 +123,7 @@ bool flowtab_has(struct flowtab *ft, const struct flow_key *key)
 
 static void unhash(struct flowtab *ft, uint32_t idx)
 {
-	uint32_t b = bucket_of(ft, &ft->flows[idx].key), *pp = &ft->buckets[b];
+	uint32_t *pp = &ft->buckets[ft->flows[idx].bucket];
 
 	while (*pp != NIL && *pp != idx)
 		pp = &ft->flows[*pp].hnext;
@@ -170,6 +175,7 @@ static uint32_t new_flow(struct flowtab *ft, const struct flow_key *k, uint32_t 
 	f->used = true;
 	f->first_us = f->last_us = ts;
 	f->head = f->tail = NIL;
+	f->bucket = b;
 	f->hnext = ft->buckets[b];
 	ft->buckets[b] = idx;
 	f->lru_prev = f->lru_next = f->age_prev = f->age_next = NIL;

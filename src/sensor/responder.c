@@ -156,6 +156,19 @@ static uint32_t pseudo_sum(const struct pkt *syn, size_t tcplen)
 	return sum + 6 + (uint32_t)tcplen;
 }
 
+/* Linux's tcp_select_initial_window(): 65535 rounded down to a multiple of
+ * the MSS, where the MSS loses 12 bytes when timestamps are on. */
+static uint16_t initial_window(const struct responder *r, const struct pkt *syn)
+{
+	struct syn_opts so;
+	uint32_t mss = syn->ipver == 6 ? r->mss6 : r->mss4;
+
+	parse_syn_opts(syn, &so);
+	if (so.ts)
+		mss -= 12;
+	return (uint16_t)(65535 / mss * mss);
+}
+
 static size_t write_tcp(const struct responder *r, const struct pkt *syn, uint8_t *t)
 {
 	uint64_t h = tuple_hash(r, syn, 1);
@@ -169,8 +182,7 @@ static size_t write_tcp(const struct responder *r, const struct pkt *syn, uint8_
 	t[12] = (uint8_t)((len / 4) << 4);
 	/* Linux (tcp_ecn=2) agrees to ECN when the SYN asks for it. */
 	t[13] = TCP_SYN | TCP_ACK | (ecn ? TCP_ECE : 0);
-	/* 65535 rounded down to a multiple of our MSS, unscaled in a SYN+ACK. */
-	put16(t + 14, syn->ipver == 6 ? 64800 : 64240);
+	put16(t + 14, initial_window(r, syn)); /* unscaled in a SYN+ACK */
 	put16(t + 16, 0);
 	put16(t + 18, 0);
 	put16(t + 16, responder_csum(t, len, pseudo_sum(syn, len)));

@@ -59,11 +59,22 @@ static bool monitored(const struct sensor *s, const struct ipaddr *a)
 	return false;
 }
 
+/* Ended flows are handed to the writer in batches: one lock and one
+ * wake-up per dispatch instead of per flow (a flood ends a flow per SYN). */
 void emit_flow_cb(void *user, const struct flow_done *d)
 {
 	struct sensor *s = user;
 
-	writer_submit(s->writer, d);
+	s->done[s->ndone++] = *d;
+	if (s->ndone == SENSOR_DONE_BATCH)
+		writer_flush_batch(s);
+}
+
+void writer_flush_batch(struct sensor *s)
+{
+	if (s->ndone)
+		writer_submit_many(s->writer, s->done, s->ndone);
+	s->ndone = 0;
 }
 
 /* ---- per-packet path ---------------------------------------------------- */
@@ -248,6 +259,7 @@ static void housekeeping(struct sensor *s)
 		s->now_us = now;
 	if (now - s->last_sweep_us >= 1000000) {
 		flowtab_expire(&s->ft, now);
+		writer_flush_batch(s);
 		s->last_sweep_us = now;
 	}
 	if (!s->cap->offline && s->cfg.listener_rescan_s &&
@@ -268,6 +280,8 @@ int sensor_loop(struct sensor *s)
 
 	while (!s->stop) {
 		n = s->cap->ops->dispatch(s->cap, DISPATCH_BATCH, on_packet, s);
+		s->st.inject_errors += (uint64_t)s->cap->ops->flush(s->cap);
+		writer_flush_batch(s);
 		if (n == CAPTURE_EOF)
 			break;
 		if (n < 0) {

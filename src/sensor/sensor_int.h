@@ -18,6 +18,7 @@
 
 #define FRAG_SLOTS 4096
 #define DISPATCH_BATCH 256
+#define SENSOR_DONE_BATCH 512
 
 /* Non-first IP fragments carry no ports: remember which flow the first
  * fragment of each datagram belonged to. */
@@ -48,11 +49,14 @@ struct sensor {
 	uint64_t now_us;
 	uint64_t last_sweep_us, last_stats_us, last_rescan_us;
 	volatile sig_atomic_t stop, reload;
+	struct flow_done done[SENSOR_DONE_BATCH]; /* ended, not yet handed over */
+	unsigned ndone;
 	struct sensor_stats st;
 	struct writer_stats wst_final; /* after the writer stopped */
 };
 
 void emit_flow_cb(void *user, const struct flow_done *d);
 uint64_t wall_now_us(void);
+void writer_flush_batch(struct sensor *s);
 
 #endif

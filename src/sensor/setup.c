@@ -296,6 +296,7 @@ void sensor_close(struct sensor *s)
 		return;
 	if (s->writer) {
 		flowtab_flush_all(&s->ft, FLOW_END_SHUTDOWN);
+		writer_flush_batch(s);
 		writer_stop(s->writer, &s->wst_final); /* writes everything queued */
 		s->writer = NULL;
 	}
@@ -315,6 +316,7 @@ void sensor_close_and_report(struct sensor *s)
 {
 	if (s->writer) {
 		flowtab_flush_all(&s->ft, FLOW_END_SHUTDOWN);
+		writer_flush_batch(s);
 		writer_stop(s->writer, &s->wst_final);
 		s->writer = NULL;
 	}

@@ -275,29 +275,46 @@ int writer_start(struct writer **out, const struct writer_cfg *cfg, struct store
 	return 0;
 }
 
-void writer_submit(struct writer *w, const struct flow_done *d)
+void writer_submit_many(struct writer *w, const struct flow_done *d, unsigned n)
 {
-	struct job *j = malloc(sizeof(*j));
+	struct job *head = NULL, *tail = NULL;
+	unsigned queued = 0, lost = 0;
 
-	if (!j) {
-		/* Out of memory: count it and give the chunks back. */
-		arena_free_chain(w->arena, d->chain);
-		pthread_mutex_lock(&w->lock);
-		w->oom_errors++;
-		pthread_mutex_unlock(&w->lock);
-		return;
+	/* Build the list outside the lock. */
+	for (unsigned i = 0; i < n; i++) {
+		struct job *j = malloc(sizeof(*j));
+		if (!j) {
+			/* Out of memory: count it and give the chunks back. */
+			arena_free_chain(w->arena, d[i].chain);
+			lost++;
+			continue;
+		}
+		j->d = d[i];
+		j->next = NULL;
+		if (tail)
+			tail->next = j;
+		else
+			head = j;
+		tail = j;
+		queued++;
 	}
-	j->d = *d;
-	j->next = NULL;
 	pthread_mutex_lock(&w->lock);
-	if (w->tail)
-		w->tail->next = j;
-	else
-		w->head = j;
-	w->tail = j;
-	w->st.queued++;
+	if (head) {
+		if (w->tail)
+			w->tail->next = head;
+		else
+			w->head = head;
+		w->tail = tail;
+	}
+	w->st.queued += queued;
+	w->oom_errors += lost;
 	pthread_cond_signal(&w->cond);
 	pthread_mutex_unlock(&w->lock);
+}
+
+void writer_submit(struct writer *w, const struct flow_done *d)
+{
+	writer_submit_many(w, d, 1);
 }
 
 void writer_get_stats(struct writer *w, struct writer_stats *st)

@@ -3,6 +3,7 @@
  * a half-written pcap. */
 #include <errno.h>
 #include <fcntl.h>
+#include <stddef.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -18,10 +19,16 @@ struct dir_store {
 	char last_dir[PATH_MAX]; /* folder known to exist: saves a mkdir per object */
 };
 
+#define DIR_WBUF (64 * 1024)
+
+/* Writes are buffered: the scans file gets one small append per flow, and a
+ * write() per 150-byte flow would cost more than capturing it. */
 struct dir_obj {
 	struct dir_store *ds;
 	int fd;
 	int err;
+	size_t wlen;
+	uint8_t wbuf[DIR_WBUF];
 	char path[PATH_MAX];
 	char tmp[PATH_MAX];
 };
@@ -61,7 +68,9 @@ static int dir_begin(struct store *s, const char *key, struct store_obj **out)
 
 	if (!key_ok(key))
 		return -EINVAL;
-	o = calloc(1, sizeof(*o));
+	o = malloc(sizeof(*o));
+	if (o)
+		memset(o, 0, offsetof(struct dir_obj, wbuf));
 	if (!o)
 		return -ENOMEM;
 	o->ds = ds;
@@ -96,11 +105,8 @@ out:
 	return ret;
 }
 
-static int dir_write(struct store_obj *obj, const void *p, size_t n)
+static int write_all(struct dir_obj *o, const uint8_t *b, size_t n)
 {
-	struct dir_obj *o = (struct dir_obj *)obj;
-	const uint8_t *b = p;
-
 	while (n && !o->err) {
 		ssize_t w = write(o->fd, b, n);
 		if (w < 0 && errno == EINTR)
@@ -115,10 +121,31 @@ static int dir_write(struct store_obj *obj, const void *p, size_t n)
 	return o->err;
 }
 
+static int flush_buf(struct dir_obj *o)
+{
+	int ret = write_all(o, o->wbuf, o->wlen);
+
+	o->wlen = 0;
+	return ret;
+}
+
+static int dir_write(struct store_obj *obj, const void *p, size_t n)
+{
+	struct dir_obj *o = (struct dir_obj *)obj;
+
+	if (o->wlen + n > DIR_WBUF && flush_buf(o))
+		return o->err;
+	if (n >= DIR_WBUF)
+		return write_all(o, p, n);
+	memcpy(o->wbuf + o->wlen, p, n);
+	o->wlen += n;
+	return 0;
+}
+
 static int dir_commit(struct store_obj *obj, char *uri, size_t urilen)
 {
 	struct dir_obj *o = (struct dir_obj *)obj;
-	int ret = o->err;
+	int ret = flush_buf(o);
 
 	if (close(o->fd) && !ret)
 		ret = -errno;

@@ -18,8 +18,8 @@ static const uint8_t IP4_DST[4] = {203, 0, 113, 9};
 static uint8_t IP6_SRC[16], IP6_DST[16];
 
 /* A SYN's options as a current Linux client sends them. */
-static const uint8_t SYN_OPTS[20] = {2, 4, 0x05, 0xb4, 4, 2, 8, 10, 0, 0, 0x12, 0x34,
-				     0, 0, 0,    0,    1, 3, 3, 7};
+static const uint8_t SYN_OPTS[20] = {2,	   4,	 0x05, 0xb4, 4, 2, 8, 10, 0, 0,
+				     0x12, 0x34, 0,    0,    0, 0, 1, 3,  3, 7};
 
 static void put16(uint8_t *p, uint16_t v)
 {
@@ -78,7 +78,8 @@ static size_t tcp(uint8_t *b, uint8_t flags, const uint8_t *opts, size_t optlen)
 	b[12] = (uint8_t)((hlen / 4) << 4);
 	b[13] = flags;
 	put16(b + 14, 64240);
-	memcpy(b + 20, opts, optlen);
+	if (optlen)
+		memcpy(b + 20, opts, optlen);
 	return hlen;
 }
 
@@ -521,7 +522,8 @@ static void test_truncation(void)
 	f[n] = 6, memset(f + n + 1, 0, 7), n += 8;
 	n += tcp(f + n, TCP_SYN, SYN_OPTS, sizeof(SYN_OPTS));
 	memcpy(f + n, "xyz", 3), n += 3;
-	truncation_loop(DECODE_DLT_LINUX_SLL2, f, (uint32_t)n, (uint32_t)n - 3, "sll2/ipv6+ext/tcp");
+	truncation_loop(DECODE_DLT_LINUX_SLL2, f, (uint32_t)n, (uint32_t)n - 3,
+			"sll2/ipv6+ext/tcp");
 	/* UDP over SLL */
 	memset(f, 0, 16), put16(f + 14, 0x0800), n = 16;
 	n += ip4(f + n, 17, 8 + 10, 1, 0);

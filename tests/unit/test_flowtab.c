@@ -21,10 +21,10 @@ struct sink {
 	struct arena *a;
 	int emits;
 	int by_end[FLOW_END_SHUTDOWN + 1];
-	int bad;                 /* chains that did not parse */
-	uint8_t seen[MAXPKT];    /* times each packet id came out */
+	int bad;	      /* chains that did not parse */
+	uint8_t seen[MAXPKT]; /* times each packet id came out */
 	struct flow_done last;
-	uint32_t last_first_id;  /* id of the first packet of the last flow */
+	uint32_t last_first_id; /* id of the first packet of the last flow */
 };
 
 static struct sink S;
@@ -157,8 +157,8 @@ static void teardown(struct flowtab *ft, struct arena *a)
 	arena_destroy(a);
 }
 
-static const struct flowtab_cfg BASE = {.max_flows = 8, .idle_us = 60 * SEC,
-					.max_life_us = 300 * SEC};
+static const struct flowtab_cfg BASE = {
+    .max_flows = 8, .idle_us = 60 * SEC, .max_life_us = 300 * SEC};
 
 static void test_grouping(void)
 {
@@ -337,7 +337,8 @@ static void test_arena_exhausted(void)
 	setup(&ft, &a, 16 * ARENA_CHUNK, cfg); /* 8 KB: a few packets */
 	for (int i = 0; i < 600; i++) {
 		struct flow_key k = key((uint8_t)(i % 20), 5000);
-		if (add(&ft, &k, T0 + (uint64_t)i * 1000, 100 + (uint32_t)(i * 37) % 1200, true, NULL))
+		if (add(&ft, &k, T0 + (uint64_t)i * 1000, 100 + (uint32_t)(i * 37) % 1200, true,
+			NULL))
 			fails++;
 	}
 	printf("# arena: %llu evicted, %llu dropped\n", (unsigned long long)ft.evicted,
@@ -362,7 +363,8 @@ static void test_one_flow_fills_arena(void)
 
 	setup(&ft, &a, 16 * ARENA_CHUNK, BASE);
 	for (int i = 0; i < 100; i++)
-		rets[i] = add(&ft, &k, T0 + (uint64_t)i, 700 + (uint32_t)(i * 53) % 900, true, &ids[i]);
+		rets[i] =
+		    add(&ft, &k, T0 + (uint64_t)i, 700 + (uint32_t)(i * 53) % 900, true, &ids[i]);
 	teardown(&ft, &a);
 	for (int i = 0; i < 100; i++) {
 		if (rets[i]) {

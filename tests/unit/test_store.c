@@ -23,9 +23,9 @@ static void test_keys(void)
 				 "192.0.2.1", 40000, 22),
 		  0);
 	CHECK_STR(k, "pcap/2023/11/14/22/1700000000_198.51.100.7_192.0.2.1_40000_22.pcap");
-	CHECK_INT(store_flow_key(k, sizeof(k), 1700000000 * SEC, "2001:db8::7", "2001:db8::1", 1,
-				 443),
-		  0);
+	CHECK_INT(
+	    store_flow_key(k, sizeof(k), 1700000000 * SEC, "2001:db8::7", "2001:db8::1", 1, 443),
+	    0);
 	CHECK_STR(k, "pcap/2023/11/14/22/1700000000_2001:db8::7_2001:db8::1_1_443.pcap");
 	/* The epoch, a year's last second, a leap day */
 	CHECK_INT(store_flow_key(k, sizeof(k), 0, "a", "b", 0, 0), 0);
