@@ -18,6 +18,8 @@
 
 #define NBUCKETS 65536
 #define MAX_SINKS 4
+/* Retransmitted FINs and last ACKs trail a close by up to a few RTOs. */
+#define CLOSED_LINGER_US (10 * 1000000ull)
 
 /* Endpoint 0 is the lower (address, port); flows are looked up in this
  * canonical order so both directions meet. */
@@ -36,6 +38,7 @@ struct aflow {
 	int first_from, syn_from, synack_to; /* endpoint index, -1 unknown */
 	uint8_t icmp_type, icmp_code;
 	bool have_icmp;
+	bool closed; /* on the closed list */
 	struct reasm rs[2];   /* TCP */
 	struct buf dgram[2];  /* UDP / ICMP payloads, concatenated up to the cap */
 	bool dgram_trunc[2];
@@ -48,7 +51,8 @@ struct analyzer {
 	analyzer_hook_fn hook;
 	void *hook_user;
 	struct aflow *buckets[NBUCKETS];
-	struct aflow *lru_head, *lru_tail;
+	struct aflow *lru_head, *lru_tail;     /* open flows, least recently active first */
+	struct aflow *closed_head, *closed_tail; /* flows whose both sides closed (FIN or RST) */
 	uint32_t open;
 	struct ipfrag frag;
 	struct siphash_key hkey;
@@ -57,6 +61,7 @@ struct analyzer {
 	struct analyze_file_stats *st;
 	int dlt;
 	int sink_err;
+	bool commit_each; /* commit the sinks after every object (default) */
 	struct record rec;
 };
 
@@ -86,6 +91,7 @@ int analyzer_new(struct analyzer **out, const struct analyzer_cfg *cfg, struct s
 		return -ENOMEM;
 	}
 	record_init(&a->rec);
+	a->commit_each = true;
 	*out = a;
 	return 0;
 }
@@ -120,28 +126,37 @@ static uint32_t bucket(const struct analyzer *a, const struct akey *k)
 	return (uint32_t)siphash24(&a->hkey, k, sizeof(*k)) & (NBUCKETS - 1);
 }
 
+/* A flow is on one of two lists, each ordered by last activity: open
+ * flows, and closed ones (both sides sent FIN, or a RST), which end after a
+ * short linger so that a long capture keeps only live flows in memory. */
 static void lru_unlink(struct analyzer *a, struct aflow *f)
 {
+	struct aflow **head = f->closed ? &a->closed_head : &a->lru_head;
+	struct aflow **tail = f->closed ? &a->closed_tail : &a->lru_tail;
+
 	if (f->prev)
 		f->prev->next = f->next;
 	else
-		a->lru_head = f->next;
+		*head = f->next;
 	if (f->next)
 		f->next->prev = f->prev;
 	else
-		a->lru_tail = f->prev;
+		*tail = f->prev;
 	f->prev = f->next = NULL;
 }
 
 static void lru_append(struct analyzer *a, struct aflow *f)
 {
-	f->prev = a->lru_tail;
+	struct aflow **head = f->closed ? &a->closed_head : &a->lru_head;
+	struct aflow **tail = f->closed ? &a->closed_tail : &a->lru_tail;
+
+	f->prev = *tail;
 	f->next = NULL;
-	if (a->lru_tail)
-		a->lru_tail->next = f;
+	if (*tail)
+		(*tail)->next = f;
 	else
-		a->lru_head = f;
-	a->lru_tail = f;
+		*head = f;
+	*tail = f;
 }
 
 static void flow_free(struct aflow *f)
@@ -163,8 +178,8 @@ static struct aflow *flow_get(struct analyzer *a, const struct akey *k, uint64_t
 	for (f = a->buckets[b]; f; f = f->hnext)
 		if (!memcmp(&f->key, k, sizeof(*k)))
 			return f;
-	if (a->open >= a->cfg.max_flows && a->lru_head)
-		finish_flow(a, a->lru_head);
+	if (a->open >= a->cfg.max_flows)
+		finish_flow(a, a->closed_head ? a->closed_head : a->lru_head);
 	f = calloc(1, sizeof(*f));
 	if (!f)
 		return NULL;
@@ -223,6 +238,9 @@ static void add_packet(struct analyzer *a, const struct pkt *p, uint64_t ts)
 	f->packets[from]++;
 	f->bytes[from] += p->ip_len;
 	lru_unlink(a, f);
+	if (p->proto == 6 && !f->closed && (p->tcp_flags & TCP_RST ||
+	    (f->flags[!from] & TCP_FIN && p->tcp_flags & TCP_FIN)))
+		f->closed = true;
 	lru_append(a, f);
 	if (p->proto == 6) {
 		uint8_t fl = p->tcp_flags;
@@ -250,6 +268,8 @@ static void expire(struct analyzer *a, uint64_t now)
 
 	while (a->lru_head && a->lru_head->last_us + idle < now)
 		finish_flow(a, a->lru_head);
+	while (a->closed_head && a->closed_head->last_us + CLOSED_LINGER_US < now)
+		finish_flow(a, a->closed_head);
 }
 
 static void on_packet(struct analyzer *a, const struct pcap_pkthdr *h, const uint8_t *data)
@@ -386,8 +406,8 @@ static void finish_flow(struct analyzer *a, struct aflow *f)
 
 static void finish_all(struct analyzer *a)
 {
-	while (a->lru_head)
-		finish_flow(a, a->lru_head);
+	while (a->lru_head || a->closed_head)
+		finish_flow(a, a->lru_head ? a->lru_head : a->closed_head);
 }
 
 /* ---- files -------------------------------------------------------------- */
@@ -452,15 +472,27 @@ int analyzer_file(struct analyzer *a, const char *path, const char *uri, const c
 		st->skipped = 1;
 	pcap_close(p);
 	finish_all(a);
-	for (int i = 0; i < a->nsinks; i++)
-		if (sink_commit(a->sinks[i]) && !a->sink_err)
-			a->sink_err = -EIO;
+	if (a->commit_each)
+		analyzer_commit(a);
 	if (a->sink_err && !ret) {
 		snprintf(err, errlen, "%s: %s", path,
 			 a->nsinks ? sink_errmsg(a->sinks[0]) : "sink failed");
 		ret = a->sink_err;
 	}
 	return ret;
+}
+
+int analyzer_commit(struct analyzer *a)
+{
+	for (int i = 0; i < a->nsinks; i++)
+		if (sink_commit(a->sinks[i]) && !a->sink_err)
+			a->sink_err = -EIO;
+	return a->sink_err;
+}
+
+void analyzer_commit_each(struct analyzer *a, bool on)
+{
+	a->commit_each = on;
 }
 
 void analyzer_free(struct analyzer *a)

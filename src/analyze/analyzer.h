@@ -8,6 +8,7 @@
  * first packet. */
 #ifndef MITSU_ANALYZER_H
 #define MITSU_ANALYZER_H
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -40,6 +41,12 @@ void analyzer_set_hook(struct analyzer *a, analyzer_hook_fn fn, void *user);
  * errno with err set (the file was skipped or cut short). */
 int analyzer_file(struct analyzer *a, const char *path, const char *uri, const char *sensor,
 		  const char *flow_end, struct analyze_file_stats *st, char *err, size_t errlen);
+/* By default every object is committed to the sinks before analyzer_file
+ * returns (what `mitsu run` needs: records queryable at once).  Bulk runs
+ * turn that off and call analyzer_commit themselves, sparing an fsync per
+ * file. */
+void analyzer_commit_each(struct analyzer *a, bool on);
+int analyzer_commit(struct analyzer *a);
 void analyzer_free(struct analyzer *a);
 
 #endif

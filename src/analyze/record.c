@@ -183,6 +183,11 @@ static void record_put_meta(struct json *j, const struct record *r)
 
 int record_to_json(const struct record *r, struct buf *out)
 {
+	return record_to_json_opts(r, out, 0);
+}
+
+int record_to_json_opts(const struct record *r, struct buf *out, unsigned flags)
+{
 	struct buf tmp = {0};
 	struct json j;
 	size_t mark = out->len;
@@ -191,7 +196,12 @@ int record_to_json(const struct record *r, struct buf *out)
 	json_init(&j, out);
 	json_obj_begin(&j);
 	record_put_endpoints(&j, r);
-	record_put_payloads(&j, r, &tmp);
+	if (flags & RECORD_JSON_NO_BULK) {
+		json_ku64(&j, "payload_len", r->payload_len);
+		json_ku64(&j, "server_payload_len", r->server_payload_len);
+	} else {
+		record_put_payloads(&j, r, &tmp);
+	}
 	record_put_gaps(&j, r);
 	if (r->proto == IPPROTO_TCP)
 		record_put_tcp(&j, r);

@@ -49,6 +49,10 @@ void record_free(struct record *r);
 /* Appends the record as one JSON object (no newline) to out.  Always valid
  * UTF-8 JSON whatever bytes the payload holds. */
 int record_to_json(const struct record *r, struct buf *out);
+/* RECORD_JSON_NO_BULK leaves out payload, readable and server_payload (the
+ * SQLite sink keeps those in columns, not twice). */
+#define RECORD_JSON_NO_BULK 1u
+int record_to_json_opts(const struct record *r, struct buf *out, unsigned flags);
 /* "readable": each byte that is not printable ASCII (0x20-0x7e) or
  * whitespace (\t \n \v \f \r) becomes '.'.  out gets len bytes + NUL. */
 void record_readable(const uint8_t *p, size_t len, char *out);

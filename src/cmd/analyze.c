@@ -291,10 +291,18 @@ int cmd_analyze(int argc, char **argv)
 		goto out;
 	}
 	show = !o.quiet && isatty(2);
+	analyzer_commit_each(a, false);
 	for (size_t i = 0; i < files.n; i++) {
 		analyze_one(a, files.v[i], o.sensor, &t);
+		/* Commit in batches: an fsync per small file would dominate. */
+		if ((i + 1) % 1000 == 0 && analyzer_commit(a))
+			break;
 		if (show && files.n > 1)
 			progress(i + 1, files.n, &t, i + 1 == files.n);
+	}
+	if (analyzer_commit(a)) {
+		fprintf(stderr, "mitsu analyze: committing records failed\n");
+		ret = 1;
 	}
 	clock_gettime(CLOCK_MONOTONIC, &t1);
 	if (!o.quiet)
@@ -305,7 +313,7 @@ int cmd_analyze(int argc, char **argv)
 			(unsigned long long)t.sum.flows, (unsigned long long)t.sum.records,
 			(unsigned long long)t.sum.bad_packets,
 			(double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9);
-	ret = t.skipped || ret ? 1 : 0;
+	ret = t.skipped || ret || files.n == 0 ? 1 : 0;
 out:
 	analyzer_free(a);
 	for (int i = 0; i < nsinks; i++)

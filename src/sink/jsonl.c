@@ -14,6 +14,8 @@
 #include "analyze/record.h"
 #include "core/buf.h"
 
+#define JSONL_WRITE_THROUGH (1u << 20)
+
 struct sink_jsonl {
 	struct sink base;
 	int fd;
@@ -55,23 +57,6 @@ static int sink_jsonl_open(const char *arg, struct sink **out, char *err, size_t
 	return 0;
 }
 
-static int sink_jsonl_write(struct sink *base, const struct record *r)
-{
-	struct sink_jsonl *s = (struct sink_jsonl *)base;
-	int ret;
-
-	buf_reset(&s->line);
-	ret = record_to_json(r, &s->line);
-	if (!ret)
-		ret = buf_putc(&s->line, '\n');
-	if (!ret)
-		ret = buf_append(&s->batch, s->line.p, s->line.len);
-	if (ret)
-		snprintf(base->err, sizeof(base->err), "jsonl sink %s: %s", s->path,
-			 strerror(-ret));
-	return ret;
-}
-
 /* Writes all of p, retrying short writes and EINTR. */
 static int sink_jsonl_write_all(int fd, const uint8_t *p, size_t n)
 {
@@ -87,6 +72,31 @@ static int sink_jsonl_write_all(int fd, const uint8_t *p, size_t n)
 		n -= (size_t)k;
 	}
 	return 0;
+}
+
+static int sink_jsonl_write(struct sink *base, const struct record *r)
+{
+	struct sink_jsonl *s = (struct sink_jsonl *)base;
+	int ret;
+
+	buf_reset(&s->line);
+	ret = record_to_json(r, &s->line);
+	if (!ret)
+		ret = buf_putc(&s->line, '\n');
+	if (!ret)
+		ret = buf_append(&s->batch, s->line.p, s->line.len);
+	/* A capture with millions of flows must not be held in memory until
+	 * its commit: write through past 1 MiB (commit still syncs). */
+	if (!ret && s->batch.len >= JSONL_WRITE_THROUGH) {
+		if (!s->own_fd)
+			fflush(stdout);
+		ret = sink_jsonl_write_all(s->fd, s->batch.p, s->batch.len);
+		buf_reset(&s->batch);
+	}
+	if (ret)
+		snprintf(base->err, sizeof(base->err), "jsonl sink %s: %s", s->path,
+			 strerror(-ret));
+	return ret;
 }
 
 static int sink_jsonl_commit(struct sink *base)

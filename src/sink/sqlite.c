@@ -184,7 +184,7 @@ static int sink_sqlite_settings(sqlite3 *db, const char *path, char *err, size_t
 		return rc != SQLITE_OK ? sink_sqlite_errno(db, rc) : -ENOTSUP;
 	}
 	/* FULL: a committed batch survives power loss, as sink_commit promises. */
-	ret = sink_sqlite_exec(db, "PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON", path,
+	ret = sink_sqlite_exec(db, "PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON; PRAGMA cache_size=-65536", path,
 			       "settings", err, errlen);
 	return ret;
 }
@@ -389,7 +389,7 @@ static int sink_sqlite_render(struct sink_sqlite *s, const struct record *r)
 	buf_reset(&s->payload);
 	buf_reset(&s->server_payload);
 	buf_reset(&s->readable);
-	ret = record_to_json(r, &s->doc);
+	ret = record_to_json_opts(r, &s->doc, RECORD_JSON_NO_BULK);
 	if (!ret)
 		ret = b64_encode(&s->payload, r->payload, r->payload_len);
 	if (!ret)

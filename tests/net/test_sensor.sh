@@ -87,10 +87,11 @@ uniq=$(tshark -r "$ALL" -Y "tcp.flags == 0x012 && tcp.dstport == 40000" -T field
 	-e tcp.ack_raw -e tcp.options 2>/dev/null | sort | uniq -c)
 check "a retransmitted SYN gets an identical SYN+ACK" sh -c "echo '$uniq' | grep -q '^ *2 '"
 badsum=$(tshark -o ip.check_checksum:TRUE -o tcp.check_checksum:TRUE -r "$ALL" \
-	-Y "tcp.flags == 0x012 && ip.src == $SADDR && !(ip.checksum.status == 1 && tcp.checksum.status == 1)" 2>/dev/null | wc -l)
+	-Y "tcp.flags == 0x012 && ip.src == $SADDR && tcp.srcport != 8000 && !(ip.checksum.status == 1 && tcp.checksum.status == 1)" 2>/dev/null | wc -l)
 goodsum=$(tshark -o ip.check_checksum:TRUE -o tcp.check_checksum:TRUE -r "$ALL" \
-	-Y "tcp.flags == 0x012 && ip.src == $SADDR && ip.checksum.status == 1 && tcp.checksum.status == 1" 2>/dev/null | wc -l)
-# (tshark 4.0: checksum status 1 = good, 0 = bad, 2 = unverified)
+	-Y "tcp.flags == 0x012 && ip.src == $SADDR && tcp.srcport != 8000 && ip.checksum.status == 1 && tcp.checksum.status == 1" 2>/dev/null | wc -l)
+# (tshark 4.0: checksum status 1 = good, 0 = bad, 2 = unverified; port 8000 is the
+# real listener, whose kernel SYN+ACKs carry offloaded, not yet computed, checksums)
 check "our SYN+ACKs have valid IP and TCP checksums (tshark: $goodsum good, $badsum not)" [ "$badsum" -eq 0 -a "$goodsum" -gt 65000 ]
 # nmap's SYN offers only MSS; curl's offers everything, so check curl's flow.
 f8080=$(ls "$WORK"/store/pcap/*/*/*/*/*_8080.pcap | head -1)
