@@ -22,7 +22,7 @@ UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 all: mitsu
 
 mitsu: $(BUILD)/mitsu
-	cp $< $@
+	cp $< $@.tmp && mv -f $@.tmp $@
 
 $(BUILD)/mitsu: $(OBJ_CMD) $(BUILD)/libmitsu.a
 	$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS)

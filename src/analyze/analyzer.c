@@ -442,32 +442,21 @@ static int read_packets(struct analyzer *a, pcap_t *p, const char *path, char *e
 	return 0;
 }
 
-int analyzer_file(struct analyzer *a, const char *path, const char *uri, const char *sensor,
-		  const char *flow_end, struct analyze_file_stats *st, char *err, size_t errlen)
+static int analyze_pcap(struct analyzer *a, pcap_t *p, const char *name,
+			struct analyze_file_stats *st, char *err, size_t errlen)
 {
-	pcap_t *p;
-	int ret = 0;
+	int ret;
 
-	a->st = st;
-	a->uri = uri ? uri : "";
-	a->sensor = sensor ? sensor : "";
-	a->flow_end = flow_end ? flow_end : "";
-	a->sink_err = 0;
-	p = open_input(path, err, errlen);
-	if (!p) {
-		st->skipped = 1;
-		return -EINVAL;
-	}
 	a->dlt = pcap_datalink(p);
 	if (!decode_link_supported(a->dlt)) {
-		snprintf(err, errlen, "%s: link type %s (%d) is not supported", path,
+		snprintf(err, errlen, "%s: link type %s (%d) is not supported", name,
 			 pcap_datalink_val_to_name(a->dlt) ? pcap_datalink_val_to_name(a->dlt) : "?",
 			 a->dlt);
 		st->skipped = 1;
 		pcap_close(p);
 		return -EPROTONOSUPPORT;
 	}
-	ret = read_packets(a, p, path, err, errlen);
+	ret = read_packets(a, p, name, err, errlen);
 	if (ret)
 		st->skipped = 1;
 	pcap_close(p);
@@ -475,11 +464,53 @@ int analyzer_file(struct analyzer *a, const char *path, const char *uri, const c
 	if (a->commit_each)
 		analyzer_commit(a);
 	if (a->sink_err && !ret) {
-		snprintf(err, errlen, "%s: %s", path,
+		snprintf(err, errlen, "%s: %s", name,
 			 a->nsinks ? sink_errmsg(a->sinks[0]) : "sink failed");
 		ret = a->sink_err;
 	}
 	return ret;
+}
+
+static void begin_object(struct analyzer *a, const char *uri, const char *sensor,
+			 const char *flow_end, struct analyze_file_stats *st)
+{
+	a->st = st;
+	a->uri = uri ? uri : "";
+	a->sensor = sensor ? sensor : "";
+	a->flow_end = flow_end ? flow_end : "";
+	a->sink_err = 0;
+}
+
+int analyzer_file(struct analyzer *a, const char *path, const char *uri, const char *sensor,
+		  const char *flow_end, struct analyze_file_stats *st, char *err, size_t errlen)
+{
+	pcap_t *p;
+
+	begin_object(a, uri, sensor, flow_end, st);
+	p = open_input(path, err, errlen);
+	if (!p) {
+		st->skipped = 1;
+		return -EINVAL;
+	}
+	return analyze_pcap(a, p, path, st, err, errlen);
+}
+
+int analyzer_stream(struct analyzer *a, FILE *f, const char *name, const char *uri,
+		    const char *sensor, const char *flow_end, struct analyze_file_stats *st,
+		    char *err, size_t errlen)
+{
+	char ebuf[PCAP_ERRBUF_SIZE] = "";
+	pcap_t *p;
+
+	begin_object(a, uri, sensor, flow_end, st);
+	p = pcap_fopen_offline_with_tstamp_precision(f, PCAP_TSTAMP_PRECISION_MICRO, ebuf);
+	if (!p) {
+		snprintf(err, errlen, "%s: %s", name, ebuf);
+		st->skipped = 1;
+		fclose(f);
+		return -EINVAL;
+	}
+	return analyze_pcap(a, p, name, st, err, errlen);
 }
 
 int analyzer_commit(struct analyzer *a)

@@ -11,6 +11,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 struct sink;
 struct record;
@@ -47,6 +48,11 @@ int analyzer_file(struct analyzer *a, const char *path, const char *uri, const c
  * file. */
 void analyzer_commit_each(struct analyzer *a, bool on);
 int analyzer_commit(struct analyzer *a);
+/* The same on an open stream (closed before return), e.g. an object fetched
+ * into memory; name is for messages. */
+int analyzer_stream(struct analyzer *a, FILE *f, const char *name, const char *uri,
+		    const char *sensor, const char *flow_end, struct analyze_file_stats *st,
+		    char *err, size_t errlen);
 void analyzer_free(struct analyzer *a);
 
 #endif

@@ -1,5 +1,6 @@
 /* libpcap backends: live capture and offline files. */
 #include <errno.h>
+#include <poll.h>
 #include <pcap/pcap.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -41,6 +42,20 @@ static void trampoline(u_char *user, const struct pcap_pkthdr *h, const u_char *
 	pc->cb(pc->user, &cp);
 }
 
+/* With TPACKET_V3, libpcap's own wait has no timeout (it relies on the
+ * kernel retiring non-empty blocks), so an idle link would never give the
+ * sensor a chance to expire flows.  We wait ourselves, 100 ms at most, and
+ * read in non-blocking mode. */
+static int live_wait(struct pcap_capture *pc)
+{
+	struct pollfd pfd = {.fd = pc->fd, .events = POLLIN};
+	int n = poll(&pfd, 1, 100);
+
+	if (n < 0 && errno != EINTR)
+		return -errno;
+	return n > 0;
+}
+
 static int pc_dispatch(struct capture *c, int max, capture_cb cb, void *user)
 {
 	struct pcap_capture *pc = (struct pcap_capture *)c;
@@ -48,6 +63,11 @@ static int pc_dispatch(struct capture *c, int max, capture_cb cb, void *user)
 
 	pc->cb = cb;
 	pc->user = user;
+	if (!c->offline) {
+		n = live_wait(pc);
+		if (n <= 0)
+			return n;
+	}
 	n = pcap_dispatch(pc->p, max, trampoline, (u_char *)pc);
 	if (n == PCAP_ERROR_BREAK)
 		return 0;
@@ -235,6 +255,11 @@ int capture_open_live(const struct capture_live_cfg *cfg, struct capture **out, 
 		goto out;
 	pc->base.dlt = pcap_datalink(pc->p);
 	pc->fd = pcap_fileno(pc->p);
+	if (pcap_setnonblock(pc->p, 1, ebuf)) {
+		snprintf(err, errlen, "%s: %s", cfg->iface, ebuf);
+		ret = -EIO;
+		goto out;
+	}
 	ret = set_filter(pc->p, cfg->bpf, err, errlen);
 	if (ret)
 		goto out;

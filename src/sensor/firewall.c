@@ -104,6 +104,10 @@ static void guardian_loop(int cmd_fd, const char *table)
 		if (sscanf(line, "keep %u", &port) == 1 && port <= 65535) {
 			snprintf(script, sizeof(script), "add element inet %s keep { %u }\n", table, port);
 			run_nft(script);
+		} else if (sscanf(line, "unkeep %u", &port) == 1 && port <= 65535) {
+			snprintf(script, sizeof(script), "delete element inet %s keep { %u }\n", table,
+				 port);
+			run_nft(script);
 		}
 		n++;
 	}
@@ -171,10 +175,10 @@ int firewall_install(struct firewall *fw, const struct cidr *addrs, int naddrs,
 	return 0;
 }
 
-int firewall_keep_port(struct firewall *fw, uint16_t port)
+int firewall_keep_port(struct firewall *fw, uint16_t port, bool keep)
 {
 	char line[32];
-	int n = snprintf(line, sizeof(line), "keep %u\n", port);
+	int n = snprintf(line, sizeof(line), "%s %u\n", keep ? "keep" : "unkeep", port);
 
 	if (fw->cmd_fd < 0)
 		return -EBADF;

@@ -7,9 +7,10 @@
  * The table is owned by a small guardian process forked while we are still
  * root: it removes the table when its pipe closes, i.e. when the sensor
  * exits for any reason, including a crash or SIGKILL, and after the sensor
- * has dropped its privileges.  It accepts only "keep PORT" requests. */
+ * has dropped its privileges.  It accepts only "keep PORT" and "unkeep PORT". */
 #ifndef MITSU_FIREWALL_H
 #define MITSU_FIREWALL_H
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/types.h>
@@ -25,8 +26,9 @@ struct firewall {
 
 int firewall_install(struct firewall *fw, const struct cidr *addrs, int naddrs,
 		     const struct portset *keep, char *err, size_t errlen);
-/* Stops dropping RSTs from this port (a new real listener appeared). */
-int firewall_keep_port(struct firewall *fw, uint16_t port);
+/* keep: stop dropping RSTs from this port (a real listener appeared, or it
+ * was excluded); !keep: drop them again (no longer excluded). */
+int firewall_keep_port(struct firewall *fw, uint16_t port, bool keep);
 /* Asks the guardian to remove the table and waits for it. */
 void firewall_remove(struct firewall *fw);
 /* The ruleset text, exposed for tests. */

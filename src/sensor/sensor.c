@@ -245,7 +245,7 @@ static void rescan_listeners(struct sensor *s)
 				log_info("a local service now listens on tcp port %d: not answering there",
 					 i * 64 + b);
 				if (s->fw_on)
-					firewall_keep_port(&s->fw, (uint16_t)(i * 64 + b));
+					firewall_keep_port(&s->fw, (uint16_t)(i * 64 + b), true);
 			}
 	}
 	s->listening = now;
@@ -317,8 +317,26 @@ bool sensor_reload_pending(struct sensor *s)
 	return r && !s->stop;
 }
 
+/* Tells the firewall guardian about ports that joined or left the
+ * excluded set (the kernel's RSTs must pass exactly on excluded and
+ * listening ports). */
+static void update_firewall_ports(struct sensor *s, const struct portset *old,
+				  const struct portset *new)
+{
+	for (int i = 0; s->fw_on && i < 65536 / 64; i++) {
+		uint64_t diff = old->bits[i] ^ new->bits[i];
+		for (int b = 0; diff && b < 64; b++) {
+			uint16_t port = (uint16_t)(i * 64 + b);
+			if (!(diff >> b & 1) || portset_has(&s->listening, port))
+				continue;
+			firewall_keep_port(&s->fw, port, portset_has(new, port));
+		}
+	}
+}
+
 void sensor_reload(struct sensor *s, const struct sensor_cfg *cfg)
 {
+	update_firewall_ports(s, &s->cfg.exclude, &cfg->exclude);
 	s->cfg.exclude = cfg->exclude;
 	s->cfg.stats_interval = cfg->stats_interval;
 	s->ft.cfg.idle_us = (uint64_t)cfg->idle_s * 1000000;
