@@ -39,6 +39,10 @@ struct aflow {
 	uint8_t icmp_type, icmp_code;
 	bool have_icmp;
 	bool closed; /* on the closed list */
+	int8_t syn_side;         /* side of the SYN kept in syn (-1 none) */
+	struct record_syn syn;   /* first SYN of each flow, for fingerprints */
+	uint32_t first_dgram[2]; /* length of each side's first datagram */
+	bool have_dgram[2];
 	struct reasm rs[2];   /* TCP */
 	struct buf dgram[2];  /* UDP / ICMP payloads, concatenated up to the cap */
 	bool dgram_trunc[2];
@@ -186,6 +190,7 @@ static struct aflow *flow_get(struct analyzer *a, const struct akey *k, uint64_t
 	f->key = *k;
 	f->first_us = f->last_us = ts;
 	f->first_from = f->syn_from = f->synack_to = -1;
+	f->syn_side = -1;
 	reasm_init(&f->rs[0], a->cfg.max_bytes);
 	reasm_init(&f->rs[1], a->cfg.max_bytes);
 	f->hnext = a->buckets[b];
@@ -210,11 +215,33 @@ static void flow_unhash(struct analyzer *a, struct aflow *f)
 
 /* ---- packets ------------------------------------------------------------ */
 
+static void keep_syn(struct aflow *f, int from, const struct pkt *p)
+{
+	struct record_syn *s = &f->syn;
+
+	f->syn_side = (int8_t)from;
+	s->seen = true;
+	s->ipver = p->ipver;
+	s->ttl = p->ttl;
+	s->df = p->df;
+	s->ip_id = p->ip_id;
+	s->win = p->win;
+	s->seq = p->seq;
+	s->flags = p->tcp_flags;
+	s->optlen = p->tcp_optlen <= sizeof(s->opts) ? p->tcp_optlen : sizeof(s->opts);
+	memcpy(s->opts, p->tcp_opts, s->optlen);
+	s->payload_len = p->payload_len;
+}
+
 static void add_dgram(struct analyzer *a, struct aflow *f, int from, const struct pkt *p)
 {
 	size_t room = a->cfg.max_bytes - f->dgram[from].len;
 	size_t n = p->payload_len < room ? p->payload_len : room;
 
+	if (!f->have_dgram[from]) {
+		f->have_dgram[from] = true;
+		f->first_dgram[from] = p->payload_len;
+	}
 	if (n < p->payload_len)
 		f->dgram_trunc[from] = true;
 	if (n)
@@ -245,8 +272,10 @@ static void add_packet(struct analyzer *a, const struct pkt *p, uint64_t ts)
 	if (p->proto == 6) {
 		uint8_t fl = p->tcp_flags;
 		f->flags[from] |= fl;
-		if ((fl & (TCP_SYN | TCP_ACK)) == TCP_SYN && f->syn_from < 0)
+		if ((fl & (TCP_SYN | TCP_ACK)) == TCP_SYN && f->syn_from < 0) {
 			f->syn_from = from;
+			keep_syn(f, from, p);
+		}
 		if ((fl & (TCP_SYN | TCP_ACK)) == (TCP_SYN | TCP_ACK) && f->synack_to < 0)
 			f->synack_to = !from;
 		reasm_segment(&f->rs[from], p->seq, fl, p->payload, p->payload_len);
@@ -380,7 +409,10 @@ static void fill_record(struct analyzer *a, struct aflow *f, struct record *r)
 		r->server_rst = f->rs[s].rst_seen;
 		take_stream(r, 0, &f->rs[c], &r->payload, &r->payload_len);
 		take_stream(r, 1, &f->rs[s], &r->server_payload, &r->server_payload_len);
+		if (f->syn_side == c)
+			r->syn = f->syn;
 	} else {
+		r->first_msg_len = f->first_dgram[c] < f->dgram[c].len ? f->first_dgram[c] : f->dgram[c].len;
 		take_dgrams(r, &f->dgram[c], f->dgram_trunc[c], &r->payload, &r->payload_len);
 		take_dgrams(r, &f->dgram[s], f->dgram_trunc[s], &r->server_payload,
 			    &r->server_payload_len);

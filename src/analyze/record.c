@@ -6,6 +6,7 @@
 #include <errno.h>
 #include <netinet/in.h>
 #include <stdlib.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "core/b64.h"
@@ -24,6 +25,48 @@ void record_free(struct record *r)
 	buf_free(&r->extra);
 	r->payload = r->server_payload = NULL;
 	r->payload_len = r->server_payload_len = 0;
+}
+
+int record_add_tag(struct record *r, const char *tag)
+{
+	if (record_has_tag(r, tag))
+		return 0;
+	if (r->ntags >= RECORD_MAX_TAGS)
+		return -ENOSPC;
+	snprintf(r->tags[r->ntags++], RECORD_TAG_LEN, "%s", tag);
+	return 0;
+}
+
+bool record_has_tag(const struct record *r, const char *tag)
+{
+	for (unsigned i = 0; i < r->ntags && i < RECORD_MAX_TAGS; i++)
+		if (!strncmp(r->tags[i], tag, RECORD_TAG_LEN))
+			return true;
+	return false;
+}
+
+/* Credentials are attacker bytes: copied bounded, NUL bytes cut the copy. */
+static void copy_bounded(char *dst, size_t cap, const uint8_t *src, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n && i + 1 < cap && src[i]; i++)
+		dst[i] = (char)src[i];
+	dst[i] = 0;
+}
+
+int record_add_cred(struct record *r, const char *proto, const uint8_t *user, size_t ulen,
+		    const uint8_t *pass, size_t plen)
+{
+	struct record_cred *c;
+
+	if (r->ncreds >= RECORD_MAX_CREDS)
+		return -ENOSPC;
+	c = &r->creds[r->ncreds++];
+	snprintf(c->proto, sizeof(c->proto), "%s", proto);
+	copy_bounded(c->user, sizeof(c->user), user, ulen);
+	copy_bounded(c->pass, sizeof(c->pass), pass, plen);
+	return 0;
 }
 
 void record_readable(const uint8_t *p, size_t len, char *out)
@@ -173,7 +216,26 @@ static void record_put_meta(struct json *j, const struct record *r)
 		json_kcstr(j, "service", "unknown");
 	json_key(j, "tags");
 	json_arr_begin(j);
+	for (unsigned i = 0; i < r->ntags && i < RECORD_MAX_TAGS; i++)
+		json_val_str(j, (const uint8_t *)r->tags[i], strnlen(r->tags[i], RECORD_TAG_LEN));
 	json_arr_end(j);
+	if (r->ncreds) {
+		json_key(j, "creds");
+		json_arr_begin(j);
+		for (unsigned i = 0; i < r->ncreds && i < RECORD_MAX_CREDS; i++) {
+			const struct record_cred *c = &r->creds[i];
+			json_obj_begin(j);
+			json_kstr(j, "proto", (const uint8_t *)c->proto, strnlen(c->proto, sizeof(c->proto)));
+			json_kstr(j, "user", (const uint8_t *)c->user, strnlen(c->user, sizeof(c->user)));
+			json_kstr(j, "pass", (const uint8_t *)c->pass, strnlen(c->pass, sizeof(c->pass)));
+			json_obj_end(j);
+		}
+		json_arr_end(j);
+	}
+	if (r->scanner[0])
+		record_kfield(j, "scanner", r->scanner);
+	if (r->os_guess[0])
+		record_kfield(j, "os_guess", r->os_guess);
 	if (r->flow_end[0])
 		record_kfield(j, "flow_end", r->flow_end);
 	record_kfield(j, "s3path", r->s3path);

@@ -16,6 +16,30 @@ struct record_gap {
 };
 
 #define RECORD_MAX_GAPS 32
+#define RECORD_MAX_TAGS 16
+#define RECORD_TAG_LEN 48
+#define RECORD_MAX_CREDS 8
+#define RECORD_CRED_LEN 128
+
+/* A credential seen in the flow (login/password lines, AUTH, Basic ...). */
+struct record_cred {
+	char proto[16];
+	char user[RECORD_CRED_LEN];
+	char pass[RECORD_CRED_LEN];
+};
+
+/* The client's first SYN, for scanner and OS fingerprints. */
+struct record_syn {
+	bool seen;
+	uint8_t ipver, ttl;
+	bool df;
+	uint16_t ip_id, win;
+	uint32_t seq;
+	uint8_t flags;
+	uint8_t optlen;
+	uint8_t opts[40];
+	uint32_t payload_len; /* data on the SYN itself */
+};
 
 struct record {
 	char s3path[1024];    /* object URI: file:///…, s3://bucket/key; "" for stdin */
@@ -30,6 +54,7 @@ struct record {
 	char community_id[64];
 	uint8_t *payload;               /* client's reassembled bytes */
 	size_t payload_len;
+	size_t first_msg_len;           /* UDP/ICMP: length of the client's first datagram */
 	uint8_t *server_payload;        /* server's reassembled bytes */
 	size_t server_payload_len;
 	struct record_gap gaps[RECORD_MAX_GAPS];
@@ -40,11 +65,25 @@ struct record {
 	bool client_fin, client_rst, server_fin, server_rst;
 	uint8_t icmp_type, icmp_code;   /* first ICMP message of the flow */
 	char service[32];               /* detected protocol or "unknown" */
+	char tags[RECORD_MAX_TAGS][RECORD_TAG_LEN];
+	unsigned ntags;
+	struct record_cred creds[RECORD_MAX_CREDS];
+	unsigned ncreds;
+	struct record_syn syn;          /* filled by the analyzer for TCP */
+	char scanner[32];               /* masscan, zmap, mirai, nmap, ... or "" */
+	char os_guess[32];              /* p0f-style guess from the SYN, or "" */
 	char flow_end[16];              /* why the sensor ended the flow, if known */
 	struct buf extra;               /* extra JSON members (",\"http\":{...}"), from dissectors */
 };
 
 void record_init(struct record *r);
+/* Adds a tag once (duplicates and overflow ignored; overflow counted in
+ * the last slot's absence, not an error).  Returns 0 or -ENOSPC. */
+int record_add_tag(struct record *r, const char *tag);
+bool record_has_tag(const struct record *r, const char *tag);
+/* Adds a credential (bounded copies; bytes are JSON-escaped on output). */
+int record_add_cred(struct record *r, const char *proto, const uint8_t *user, size_t ulen,
+		    const uint8_t *pass, size_t plen);
 void record_free(struct record *r);
 /* Appends the record as one JSON object (no newline) to out.  Always valid
  * UTF-8 JSON whatever bytes the payload holds. */

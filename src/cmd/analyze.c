@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "analyze/analyzer.h"
+#include "analyze/enrich.h"
 #include "cmd/cmd.h"
 #include "cmd/sensor_id.h"
 #include "sink/sink.h"
@@ -45,6 +46,7 @@ static void usage(FILE *f)
 		"      --max-bytes SIZE reassembled bytes kept per direction (default 1M;\n"
 		"                       beyond it the record says truncated)\n"
 		"      --idle SECONDS   inside one capture, a flow idle this long ends (default 300)\n"
+		"      --no-dissect     skip protocol dissectors, fingerprints and tags (reassembly only)\n"
 		"  -q, --quiet          no progress bar or summary\n"
 		"  -h, --help           this text\n\n"
 		"Exit status: 0 all read, 1 a file was skipped or cut short (named on stderr),\n"
@@ -155,7 +157,7 @@ static void analyze_one(struct analyzer *a, const char *path, const char *sensor
 	add_stats(t, &st);
 }
 
-enum { OPT_DB = 1000, OPT_JSON, OPT_JSONL, OPT_SENSOR, OPT_MAX_BYTES, OPT_IDLE };
+enum { OPT_DB = 1000, OPT_JSON, OPT_JSONL, OPT_SENSOR, OPT_MAX_BYTES, OPT_IDLE, OPT_NO_DISSECT };
 
 static const struct option long_opts[] = {
 	{"db", required_argument, NULL, OPT_DB},
@@ -164,6 +166,7 @@ static const struct option long_opts[] = {
 	{"sensor", required_argument, NULL, OPT_SENSOR},
 	{"max-bytes", required_argument, NULL, OPT_MAX_BYTES},
 	{"idle", required_argument, NULL, OPT_IDLE},
+	{"no-dissect", no_argument, NULL, OPT_NO_DISSECT},
 	{"quiet", no_argument, NULL, 'q'},
 	{"help", no_argument, NULL, 'h'},
 	{NULL, 0, NULL, 0},
@@ -171,7 +174,7 @@ static const struct option long_opts[] = {
 
 struct analyze_opts {
 	const char *db, *jsonl, *sensor;
-	int json, quiet;
+	int json, quiet, no_dissect;
 	struct analyzer_cfg cfg;
 };
 
@@ -208,6 +211,7 @@ static int parse_opts(int argc, char **argv, struct analyze_opts *o)
 		case OPT_JSONL: o->jsonl = optarg; break;
 		case OPT_SENSOR: o->sensor = optarg; break;
 		case 'q': o->quiet = 1; break;
+		case OPT_NO_DISSECT: o->no_dissect = 1; break;
 		case 'h': return 1;
 		case OPT_MAX_BYTES:
 			if (parse_size(optarg, &o->cfg.max_bytes)) {
@@ -261,6 +265,27 @@ static int open_sinks(const struct analyze_opts *o, struct sink **sinks, int *n)
 	return 0;
 }
 
+static void enrich_hook(void *user, struct record *r)
+{
+	(void)user;
+	enrich_record(r);
+}
+
+static int start_enrich(const struct analyze_opts *o)
+{
+	struct enrich_cfg ec;
+	char err[512];
+
+	if (o->no_dissect)
+		return 0;
+	enrich_cfg_defaults(&ec);
+	if (enrich_init(&ec, err, sizeof(err))) {
+		fprintf(stderr, "mitsu analyze: %s\n", err);
+		return -1;
+	}
+	return 0;
+}
+
 int cmd_analyze(int argc, char **argv)
 {
 	struct analyze_opts o = {0};
@@ -286,10 +311,13 @@ int cmd_analyze(int argc, char **argv)
 		if (ret)
 			fprintf(stderr, "mitsu analyze: %s: %s\n", argv[i], strerror(-ret));
 	}
-	if (open_sinks(&o, sinks, &nsinks) || analyzer_new(&a, &o.cfg, sinks, nsinks)) {
+	if (open_sinks(&o, sinks, &nsinks) || analyzer_new(&a, &o.cfg, sinks, nsinks) ||
+	    start_enrich(&o)) {
 		ret = 1;
 		goto out;
 	}
+	if (!o.no_dissect)
+		analyzer_set_hook(a, enrich_hook, NULL);
 	show = !o.quiet && isatty(2);
 	analyzer_commit_each(a, false);
 	for (size_t i = 0; i < files.n; i++) {
@@ -316,6 +344,7 @@ int cmd_analyze(int argc, char **argv)
 	ret = t.skipped || ret || files.n == 0 ? 1 : 0;
 out:
 	analyzer_free(a);
+	enrich_free();
 	for (int i = 0; i < nsinks; i++)
 		sink_close(sinks[i]);
 	for (size_t i = 0; i < files.n; i++)

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "analyze/analyzer.h"
+#include "analyze/enrich.h"
 #include "bus/bus.h"
 #include "cmd/cmd.h"
 #include "cmd/sensor_opts.h"
@@ -102,10 +103,17 @@ static void signals(void)
 	signal(SIGPIPE, SIG_IGN);
 }
 
+static void enrich_hook(void *user, struct record *r)
+{
+	(void)user;
+	enrich_record(r);
+}
+
 static int start_pipeline(const struct sensor_cfg *cfg, const char *db, struct sink **sink,
 			  struct run_analyzer *ra, struct bus **bus, char *err, size_t errlen)
 {
 	struct analyzer_cfg acfg;
+	struct enrich_cfg ecfg;
 	char spec[PATH_MAX + 16];
 	int ret;
 
@@ -120,6 +128,10 @@ static int start_pipeline(const struct sensor_cfg *cfg, const char *db, struct s
 		snprintf(err, errlen, "analyzer: out of memory");
 		return ret;
 	}
+	enrich_cfg_defaults(&ecfg);
+	if ((ret = enrich_init(&ecfg, err, errlen)))
+		return ret;
+	analyzer_set_hook(ra->a, enrich_hook, NULL);
 	if ((ret = bus_local_open(bus)) || (ret = bus_subscribe(*bus, on_object, ra))) {
 		snprintf(err, errlen, "bus: cannot start");
 		return ret;
@@ -186,6 +198,7 @@ out:
 		log_info("analyzer: %llu objects, %llu records, %llu failed", ra.objects,
 			 (unsigned long long)ra.totals.records, ra.failed);
 	analyzer_free(ra.a);
+	enrich_free();
 	if (sink)
 		sink_close(sink);
 	return ret;

@@ -18,6 +18,7 @@
 #include "analyze/record.h"
 #include "core/b64.h"
 #include "core/buf.h"
+#include "core/json.h"
 #include "sink/sink_backend.h"
 
 static const char *const sink_sqlite_migrations[] = {
@@ -49,6 +50,10 @@ static const char *const sink_sqlite_migrations[] = {
     " INSERT INTO flows_fts(flows_fts, rowid, readable) VALUES('delete', old.id, old.readable);"
     " INSERT INTO flows_fts(rowid, readable) VALUES (new.id, new.readable);"
     " END;",
+    /* 2: fingerprints from the SYN, and an index for `stats ... by service`. */
+    "ALTER TABLE flows ADD COLUMN scanner TEXT;"
+    "ALTER TABLE flows ADD COLUMN os_guess TEXT;"
+    "CREATE INDEX flows_service ON flows(service);",
 };
 
 #define SINK_SQLITE_NMIGRATIONS                                                                    \
@@ -250,6 +255,8 @@ enum {
 	P_SENSOR,
 	P_FLOW_END,
 	P_DOC,
+	P_SCANNER,
+	P_OS_GUESS,
 };
 
 /* Columns and placeholders in P_* order. */
@@ -257,9 +264,9 @@ static const char sink_sqlite_upsert_sql[] =
     "INSERT INTO flows(s3path, flow_key, init_ts, last_ts, src_addr, src_port, dst_addr,"
     " dst_port, proto, packets, bytes, community_id, payload, readable, server_payload,"
     " payload_len, server_payload_len, gaps, truncated, tcp_flags_seen, service, tags,"
-    " sensor, flow_end, doc)"
+    " sensor, flow_end, doc, scanner, os_guess)"
     " VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17,"
-    " ?18, ?19, ?20, ?21, ?22, ?23, ?24, ?25)"
+    " ?18, ?19, ?20, ?21, ?22, ?23, ?24, ?25, ?26, ?27)"
     " ON CONFLICT(s3path, flow_key) DO UPDATE SET"
     " init_ts = excluded.init_ts, last_ts = excluded.last_ts,"
     " src_addr = excluded.src_addr, src_port = excluded.src_port,"
@@ -271,7 +278,7 @@ static const char sink_sqlite_upsert_sql[] =
     " gaps = excluded.gaps, truncated = excluded.truncated,"
     " tcp_flags_seen = excluded.tcp_flags_seen, service = excluded.service,"
     " tags = excluded.tags, sensor = excluded.sensor, flow_end = excluded.flow_end,"
-    " doc = excluded.doc";
+    " doc = excluded.doc, scanner = excluded.scanner, os_guess = excluded.os_guess";
 
 struct sink_sqlite {
 	struct sink base;
@@ -279,7 +286,7 @@ struct sink_sqlite {
 	sqlite3_stmt *begin, *commit, *upsert;
 	char *path; /* for messages */
 	/* Scratch text reused across records. */
-	struct buf doc, payload, server_payload, readable;
+	struct buf doc, payload, server_payload, readable, tags;
 };
 
 static int sink_sqlite_fail(struct sink_sqlite *s, int rc, const char *what)
@@ -317,6 +324,7 @@ static void sink_sqlite_free(struct sink_sqlite *s)
 	buf_free(&s->payload);
 	buf_free(&s->server_payload);
 	buf_free(&s->readable);
+	buf_free(&s->tags);
 	free(s->path);
 	free(s);
 }
@@ -423,6 +431,22 @@ static int sink_sqlite_bind_flow(sqlite3_stmt *st, const struct record *r, char 
 	return rc;
 }
 
+/* tags as a JSON array, so `json_each(tags)` can unnest them. */
+static int sink_sqlite_bind_tags(struct sink_sqlite *s, const struct record *r)
+{
+	struct json j;
+
+	buf_reset(&s->tags);
+	json_init(&j, &s->tags);
+	json_arr_begin(&j);
+	for (unsigned i = 0; i < r->ntags && i < RECORD_MAX_TAGS; i++)
+		json_val_str(&j, (const uint8_t *)r->tags[i], strnlen(r->tags[i], RECORD_TAG_LEN));
+	json_arr_end(&j);
+	if (json_finish(&j))
+		return SQLITE_NOMEM;
+	return sink_sqlite_text(s->upsert, P_TAGS, s->tags.p, s->tags.len);
+}
+
 static int sink_sqlite_bind_content(struct sink_sqlite *s, const struct record *r, char *flags)
 {
 	sqlite3_stmt *st = s->upsert;
@@ -449,7 +473,9 @@ static int sink_sqlite_bind_content(struct sink_sqlite *s, const struct record *
 		rc = rc ?: sink_sqlite_field(st, P_SERVICE, r->service, sizeof(r->service), false);
 	else
 		rc = rc ?: sqlite3_bind_text(st, P_SERVICE, "unknown", -1, SQLITE_STATIC);
-	rc = rc ?: sqlite3_bind_text(st, P_TAGS, "[]", -1, SQLITE_STATIC);
+	rc = rc ?: sink_sqlite_bind_tags(s, r);
+	rc = rc ?: sink_sqlite_field(st, P_SCANNER, r->scanner, sizeof(r->scanner), true);
+	rc = rc ?: sink_sqlite_field(st, P_OS_GUESS, r->os_guess, sizeof(r->os_guess), true);
 	rc = rc ?: sink_sqlite_field(st, P_SENSOR, r->sensor, sizeof(r->sensor), false);
 	rc = rc ?: sink_sqlite_field(st, P_FLOW_END, r->flow_end, sizeof(r->flow_end), true);
 	rc = rc ?: sink_sqlite_text(st, P_DOC, s->doc.p, s->doc.len);

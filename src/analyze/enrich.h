@@ -1,0 +1,22 @@
+/* What the analyzer learns about a flow beyond its bytes: SYN fingerprints
+ * (scanner, os_guess), protocol dissection, exploit tags, honeytokens.
+ * Runs on every record before the sinks. */
+#ifndef MITSU_ENRICH_H
+#define MITSU_ENRICH_H
+#include <stdbool.h>
+
+#include "analyze/record.h"
+
+struct enrich_cfg {
+	bool dissect; /* protocol dissectors and everything that needs them */
+	bool fingerprint;
+	bool tags;
+};
+
+void enrich_cfg_defaults(struct enrich_cfg *cfg);
+/* Prepares shared state (compiles the rule set, ...).  0 or -errno. */
+int enrich_init(const struct enrich_cfg *cfg, char *err, size_t errlen);
+void enrich_record(struct record *r);
+void enrich_free(void);
+
+#endif
