@@ -258,6 +258,14 @@ static void add_packet(struct analyzer *a, const struct pkt *p, uint64_t ts)
 	f = flow_get(a, &k, ts);
 	if (!f)
 		return;
+	/* A new connection reusing the 4-tuple of a closed one (a fresh SYN
+	 * after FINs or a RST) is a new flow, as tshark's streams count it. */
+	if (f->closed && p->proto == 6 && (p->tcp_flags & (TCP_SYN | TCP_ACK)) == TCP_SYN) {
+		finish_flow(a, f);
+		f = flow_get(a, &k, ts);
+		if (!f)
+			return;
+	}
 	if (f->first_from < 0)
 		f->first_from = from;
 	if (ts > f->last_us)

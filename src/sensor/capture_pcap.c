@@ -6,6 +6,10 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <arpa/inet.h>
+#include <linux/if_ether.h>
+#include <linux/if_packet.h>
+#include <net/if.h>
 
 #include "sensor/capture.h"
 
@@ -20,7 +24,9 @@ struct pcap_capture {
 	struct capture base;
 	pcap_t *p;
 	int fd;
+	int ifindex;
 	unsigned ntx;
+	struct sockaddr_ll to[TX_BATCH]; /* raw-IP links: the frame's protocol */
 	struct mmsghdr msgs[TX_BATCH];
 	struct iovec iov[TX_BATCH];
 	uint8_t txbuf[TX_BATCH][TX_FRAME];
@@ -114,6 +120,16 @@ static int live_inject(struct capture *c, const uint8_t *frame, size_t len, uint
 	memset(&pc->msgs[i], 0, sizeof(pc->msgs[i]));
 	pc->msgs[i].msg_hdr.msg_iov = &pc->iov[i];
 	pc->msgs[i].msg_hdr.msg_iovlen = 1;
+	if (c->dlt != DLT_EN10MB) {
+		/* A layer-3 device (tun, WireGuard) takes the protocol from the
+		 * socket address; wg drops anything not marked IPv4/IPv6. */
+		memset(&pc->to[i], 0, sizeof(pc->to[i]));
+		pc->to[i].sll_family = AF_PACKET;
+		pc->to[i].sll_ifindex = pc->ifindex;
+		pc->to[i].sll_protocol = htons((frame[0] >> 4) == 6 ? ETH_P_IPV6 : ETH_P_IP);
+		pc->msgs[i].msg_hdr.msg_name = &pc->to[i];
+		pc->msgs[i].msg_hdr.msg_namelen = sizeof(pc->to[i]);
+	}
 	if (++pc->ntx == TX_BATCH)
 		return live_flush(c) ? -EIO : 0;
 	return 0;
@@ -208,6 +224,22 @@ static int set_filter(pcap_t *p, const char *bpf, char *err, size_t errlen)
 	return 0;
 }
 
+/* On Ethernet, VLAN-tagged frames need the same test behind the tag; other
+ * link types have no VLANs (and BPF refuses "vlan" there). */
+static int set_live_filter(struct pcap_capture *pc, const char *bpf, char *err, size_t errlen)
+{
+	char *full;
+	int ret;
+
+	if (!bpf || !*bpf || pc->base.dlt != DLT_EN10MB)
+		return set_filter(pc->p, bpf, err, errlen);
+	if (asprintf(&full, "(%s) or (vlan and (%s))", bpf, bpf) < 0)
+		return -ENOMEM;
+	ret = set_filter(pc->p, full, err, errlen);
+	free(full);
+	return ret;
+}
+
 static int live_activate(pcap_t *p, const struct capture_live_cfg *cfg, char *err, size_t errlen)
 {
 	int rc;
@@ -255,12 +287,13 @@ int capture_open_live(const struct capture_live_cfg *cfg, struct capture **out, 
 		goto out;
 	pc->base.dlt = pcap_datalink(pc->p);
 	pc->fd = pcap_fileno(pc->p);
+	pc->ifindex = (int)if_nametoindex(cfg->iface);
 	if (pcap_setnonblock(pc->p, 1, ebuf)) {
 		snprintf(err, errlen, "%s: %s", cfg->iface, ebuf);
 		ret = -EIO;
 		goto out;
 	}
-	ret = set_filter(pc->p, cfg->bpf, err, errlen);
+	ret = set_live_filter(pc, cfg->bpf, err, errlen);
 	if (ret)
 		goto out;
 	*out = &pc->base;

@@ -66,14 +66,6 @@ static void build_bpf(const struct sensor_cfg *cfg, struct buf *b)
 	for (int i = 0; i < cfg->naddrs; i++)
 		buf_printf(b, "%snet %s/%u", i ? " or " : "", addr_format(&cfg->addrs[i].net, a),
 			   cfg->addrs[i].bits);
-	/* VLAN-tagged frames need the same test behind the tag. */
-	if (b->len) {
-		char *copy = strdup(buf_cstr(b));
-		if (copy) {
-			buf_printf(b, " or (vlan and (%s))", copy);
-			free(copy);
-		}
-	}
 }
 
 /* The sensor id: given, or a UUID kept in the data folder. */

@@ -12,6 +12,9 @@ for line in open(recs):
         continue
     key = (r["src_addr"], r["src_port"], r["dst_addr"], r["dst_port"])
     records.setdefault(key, []).append(r)
+for rs in records.values():
+    rs.sort(key=lambda r: r["init_ts"])
+seen = {}  # tuple -> how many tshark streams of it so far (a reused 4-tuple)
 
 streams = subprocess.run(
     ["tshark", "-r", cap, "-T", "fields", "-e", "tcp.stream"],
@@ -40,9 +43,16 @@ for n in range(nstreams):
         print(f"not ok - stream {n} {nodes}: no mitsu record")
         bad += 1
         continue
-    # A stream may map to several records only if the 4-tuple was reused.
-    got_c = b"".join(base64.b64decode(r["payload"]) for r in rs)
-    got_s = b"".join(base64.b64decode(r["server_payload"]) for r in rs)
+    # A reused 4-tuple gives several streams: pair them with records in time order.
+    tup = tuple(sorted(nodes))
+    idx = seen.get(tup, 0)
+    seen[tup] = idx + 1
+    if idx >= len(rs):
+        print(f"not ok - stream {n} {nodes}: tuple reused more often than mitsu saw")
+        bad += 1
+        continue
+    got_c = base64.b64decode(rs[idx]["payload"])
+    got_s = base64.b64decode(rs[idx]["server_payload"])
     want_c, want_s = data[client], data[1 - client]
     checked += 1
     if got_c != want_c or got_s != want_s:

@@ -8,10 +8,12 @@ d = sys.argv[1]
 os.makedirs(d, exist_ok=True)
 
 
-def eth_ip_tcp(payload=b"hello", doff=5):
-    tcp = struct.pack("!HHIIBBHHH", 40000, 80, 1, 0, doff << 4, 0x18, 1024, 0, 0) + payload
+def eth_ip_tcp(payload=b"hello", doff=5, flags=0x18, seq=1, ack=0, rev=False):
+    sp, dp = (80, 40000) if rev else (40000, 80)
+    tcp = struct.pack("!HHIIBBHHH", sp, dp, seq, ack, doff << 4, flags, 1024, 0, 0) + payload
+    a, b = bytes([10, 0, 0, 2]), bytes([10, 0, 0, 1])
     ip = struct.pack("!BBHHHBBH4s4s", 0x45, 0, 20 + len(tcp), 0, 0, 64, 6, 0,
-                     bytes([10, 0, 0, 2]), bytes([10, 0, 0, 1]))
+                     *((b, a) if rev else (a, b)))
     return b"\x00" * 6 + b"\x00\x00\x00\x00\x00\x01" + b"\x08\x00" + ip + tcp
 
 
@@ -28,6 +30,13 @@ pcap("snaplen0.pcap", 0, [eth_ip_tcp()])
 pcap("snaplen262144.pcap", 262144, [eth_ip_tcp(b"x" * 1000)])
 pcap("zerolen.pcap", 65535, [b"", eth_ip_tcp(), b""])
 pcap("tcphdr-past-end.pcap", 65535, [eth_ip_tcp(b"", doff=15), eth_ip_tcp()])
+# One 4-tuple, two connections (a fresh SYN after both FINs): two records.
+def conn(isn, data):
+    return [eth_ip_tcp(b"", flags=0x02, seq=isn), eth_ip_tcp(b"", flags=0x12, seq=9, ack=isn + 1, rev=True),
+            eth_ip_tcp(data, flags=0x18, seq=isn + 1, ack=10),
+            eth_ip_tcp(b"", flags=0x11, seq=isn + 1 + len(data), ack=10),
+            eth_ip_tcp(b"", flags=0x11, seq=10, ack=isn + 2 + len(data), rev=True)]
+pcap("tuple-reuse.pcap", 65535, conn(1000, b"first-connection") + conn(5000, b"second-connection"))
 pcap("cut.pcap", 65535, [eth_ip_tcp(), eth_ip_tcp(b"y" * 200)], cut=50)
 open(os.path.join(d, "text.pcap"), "w").write("this is not a capture\n")
 

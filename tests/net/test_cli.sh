@@ -44,6 +44,9 @@ done
 for f in snaplen0 snaplen262144 zerolen tcphdr-past-end unknown-block; do
 	grep -q "$f" "$WORK/bad.jsonl" && ok "analyze: $f still gives its record" || notok "analyze: no record from $f"
 done
+n=$(grep -c 'tuple-reuse' "$WORK/bad.jsonl")
+[ "$n" -eq 2 ] && grep 'tuple-reuse' "$WORK/bad.jsonl" | grep -q 'second-connection' &&
+	ok "a reused 4-tuple after FINs gives two records" || notok "tuple reuse: $n records"
 grep -q "tcphdr-past-end.pcap: 1 malformed" "$WORK/bad.err" && ok "analyze: the malformed TCP header is counted and named" || notok "malformed header not reported"
 python3 -c '
 import json, sys
