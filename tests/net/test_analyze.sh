@@ -31,20 +31,34 @@ while [ $i -lt 50 ] && ! sns ss -ltn | grep -q ":8000 "; do sleep 0.1; i=$((i + 
 
 cns tcpdump -i "$CIF" -U -w "$WORK/cap.pcap" tcp >/dev/null 2>&1 &
 DUMP=$!
+# The same traffic as `tcpdump -i any` records it: Linux cooked v2 headers.
+cns tcpdump -i any -U -w "$WORK/any.pcap" tcp >/dev/null 2>&1 &
+DUMP2=$!
+# An SSH server that only speaks its version line, so that OpenSSH's client
+# sends its own version and its KEXINIT.
+(printf 'SSH-2.0-OpenSSH_9.2p1 Debian-2\r\n'; sleep 3) | sns timeout 5 nc -l -p 2222 >/dev/null 2>&1 &
 sleep 0.5
 cns curl -s -m 30 "http://$SADDR:8000/blob" -o "$WORK/got" && ok "curl GET 300 kB across 10% loss" || notok "curl GET"
 cns curl -s -m 30 -X POST --data-binary "@$WORK/blob" "http://$SADDR:8000/upload" -o /dev/null
 for opt in "-tls1_2" "-tls1_3" "-alpn h2,http/1.1 -servername example.test"; do
 	cns sh -c "echo hello-tls | timeout 5 openssl s_client -connect $SADDR:4433 $opt -quiet" >/dev/null 2>&1
 done
+cns timeout 4 ssh -o BatchMode=yes -o StrictHostKeyChecking=no -o UserKnownHostsFile=/dev/null \
+	-p 2222 "mitsu@$SADDR" true >/dev/null 2>&1
 cns timeout 60 nmap -n -sV -p 8000,4433 "$SADDR" >/dev/null 2>&1
 sleep 1
-kill "$DUMP" "$HTTPD" "$TLSD" 2>/dev/null
-wait "$DUMP" 2>/dev/null
+kill "$DUMP" "$DUMP2" "$HTTPD" "$TLSD" 2>/dev/null
+wait "$DUMP" "$DUMP2" 2>/dev/null
 
 "$MITSU" analyze --json -q "$WORK/cap.pcap" >"$WORK/records.jsonl"
 check "mitsu analyze reads the capture" [ -s "$WORK/records.jsonl" ]
 python3 "$HERE/compare_follow.py" "$WORK/cap.pcap" "$WORK/records.jsonl"
+check "the SSH client's version and KEXINIT are in a record" \
+	sh -c "grep -q 'SSH-2.0-OpenSSH' '$WORK/records.jsonl' && grep -q 'curve25519' '$WORK/records.jsonl'"
+check "tcpdump -i any writes Linux cooked v2" \
+	sh -c "tshark -r '$WORK/any.pcap' -T fields -e frame.protocols 2>/dev/null | head -1 | grep -q '^sll'"
+"$MITSU" analyze --json -q "$WORK/any.pcap" >"$WORK/records-any.jsonl"
+python3 "$HERE/compare_follow.py" "$WORK/any.pcap" "$WORK/records-any.jsonl"
 
 # The same capture as pcapng and through stdin gives the same bytes.
 tshark -r "$WORK/cap.pcap" -F pcapng -w "$WORK/cap.pcapng" 2>/dev/null
