@@ -3,7 +3,7 @@
 # nothing when they are already there.  Needs root (apt-get).
 set -e
 PKGS="build-essential clang libclang-rt-14-dev pkg-config libpcap-dev libsqlite3-dev libssl-dev
-zlib1g-dev libcurl4-openssl-dev nftables iproute2 ethtool iputils-ping procps netcat-openbsd
+zlib1g-dev libpcre2-dev libcurl4-openssl-dev nftables iproute2 ethtool iputils-ping procps netcat-openbsd
 nmap hping3 masscan tshark tcpdump xxd python3 sqlite3 netsniff-ng time"
 missing=""
 for p in $PKGS; do

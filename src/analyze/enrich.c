@@ -2,7 +2,9 @@
 
 #include <string.h>
 
+#include "analyze/synfp.h"
 #include "proto/proto.h"
+#include "rules/rules.h"
 
 static struct enrich_cfg enrich;
 
@@ -17,19 +19,27 @@ int enrich_init(const struct enrich_cfg *cfg, char *err, size_t errlen)
 {
 	(void)err, (void)errlen;
 	enrich = *cfg;
-	/* @enrich-init */
+	/* exploit tags: a bad rule file refuses the start (-EINVAL, FILE:LINE in err) */
+	if (enrich.tags) {
+		int ret = rules_default_init(err, errlen);
+
+		if (ret)
+			return ret;
+	}
 	return 0;
 }
 
 void enrich_record(struct record *r)
 {
-	/* @enrich-fingerprint */
+	if (enrich.fingerprint)
+		synfp_apply(r);
 	if (enrich.dissect)
 		proto_dissect(r);
-	/* @enrich-tags */
+	if (enrich.tags)
+		rules_default_apply(r);
 }
 
 void enrich_free(void)
 {
-	/* @enrich-free */
+	rules_default_free();
 }

@@ -50,7 +50,20 @@ static const char *const columns[] = {
     "sensor",
     "flow_end",
     "doc",
+    "scanner",
+    "os_guess",
 };
+
+/* Names that are not columns but fixed expressions over one. */
+static const struct {
+	const char *name, *sql;
+} computed[] = {
+    {"creds", "json_extract(doc, '$.creds')"},
+};
+
+/* The tags column holds a JSON array; these unnest it.  CASE keeps a
+ * malformed or NULL value from failing the whole query: it has no tags. */
+#define TAGS_EACH "json_each(CASE WHEN json_valid(tags) THEN tags END)"
 
 static const char *tok_text(const struct query_cc *cc)
 {
@@ -224,6 +237,17 @@ static int parse_name(struct query_cc *cc, struct buf *out)
 	for (size_t i = 0; !sql && !cc->table && i < sizeof(columns) / sizeof(columns[0]); i++)
 		if (strlen(columns[i]) == n && !memcmp(columns[i], s, n))
 			sql = columns[i];
+	for (size_t i = 0; !sql && !cc->table && i < sizeof(computed) / sizeof(computed[0]); i++)
+		if (strlen(computed[i].name) == n && !memcmp(computed[i].name, s, n))
+			sql = computed[i].sql;
+	/* `stats ... by tags` counts per tag: the key is the unnested tag,
+	 * a column that stats_switch (parse.c) adds to the rows. */
+	if (sql && cc->stats_by && !strcmp(sql, "tags")) {
+		if (!cc->unnest_tags)
+			cc->unnest_tags = ++cc->counter;
+		query_cc_emitf(cc, out, "c%u", cc->unnest_tags);
+		return cc->err ? cc->err : query_cc_advance(cc);
+	}
 	if (!sql && !cc->table && n == 10 && !memcmp(s, "@timestamp", n))
 		sql = "init_ts";
 	if (!sql && !cc->table && n == 8 && !memcmp(s, "@message", n))
@@ -514,6 +538,56 @@ static const struct query_cmp cmps[] = {
     {QT_LE, " <= "}, {QT_GT, " > "},  {QT_GE, " >= "},
 };
 
+/* A comparison operator, like, =~, not or in comes next. */
+static int cmp_follows(const struct query_cc *cc)
+{
+	for (size_t i = 0; i < sizeof(cmps) / sizeof(cmps[0]); i++)
+		if (cc->tok.kind == cmps[i].kind)
+			return 1;
+	return cc->tok.kind == QT_MATCH || query_cc_is_kw(cc, "not") ||
+	       query_cc_is_kw(cc, "like") || query_cc_is_kw(cc, "in");
+}
+
+/* tags OP x means "some tag OP x": EXISTS over the unnested array, and
+ * its negations (!=, not like, not in) mean "no tag ...", so a flow
+ * without tags satisfies them. */
+static int parse_tags_cmp(struct query_cc *cc, struct buf *out, size_t start)
+{
+	int neg = cc->tok.kind == QT_NE;
+
+	out->len = start;
+	query_cc_emit(cc, out, "value");
+	if (cc->tok.kind == QT_MATCH) {
+		parse_like(cc, out, start, 0);
+	} else if (query_cc_is_kw(cc, "not") || query_cc_is_kw(cc, "like") ||
+		   query_cc_is_kw(cc, "in")) {
+		neg = query_cc_is_kw(cc, "not");
+		if (neg && query_cc_advance(cc))
+			return cc->err;
+		if (query_cc_is_kw(cc, "like"))
+			parse_like(cc, out, start, 0);
+		else if (query_cc_is_kw(cc, "in"))
+			parse_in(cc, out, start, 0);
+		else
+			return query_cc_unexpected(cc, "like or in after not");
+	} else {
+		for (size_t i = 0; i < sizeof(cmps) / sizeof(cmps[0]); i++)
+			if (cc->tok.kind == cmps[i].kind)
+				query_cc_emit(cc, out, neg ? " = " : cmps[i].sql);
+		insert_at(cc, out, start, "(");
+		if (query_cc_advance(cc) || parse_operand(cc, out))
+			return cc->err;
+		query_cc_emit(cc, out, ")");
+	}
+	if (cc->err)
+		return cc->err;
+	insert_at(cc, out, start,
+		  neg ? "(NOT EXISTS (SELECT 1 FROM " TAGS_EACH " WHERE "
+		      : "(EXISTS (SELECT 1 FROM " TAGS_EACH " WHERE ");
+	query_cc_emit(cc, out, "))");
+	return cc->err;
+}
+
 static int parse_cmp(struct query_cc *cc, struct buf *out)
 {
 	size_t start = out->len;
@@ -521,6 +595,9 @@ static int parse_cmp(struct query_cc *cc, struct buf *out)
 
 	if (parse_operand(cc, out))
 		return cc->err;
+	if (!cc->table && out->len - start == 4 && !memcmp(out->p + start, "tags", 4) &&
+	    cmp_follows(cc))
+		return parse_tags_cmp(cc, out, start);
 	for (size_t i = 0; i < sizeof(cmps) / sizeof(cmps[0]); i++) {
 		if (cc->tok.kind != cmps[i].kind)
 			continue;

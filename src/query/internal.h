@@ -81,6 +81,8 @@ struct query_cc {
 	struct query_names scope; /* aliases / stats columns, latest last */
 	struct query_names disp;  /* result columns */
 	struct buf from, where, order;
+	int stats_by;	       /* parsing the by-keys of a stats */
+	unsigned unnest_tags;  /* that stats groups by tag: the column cN, 0 if not */
 	int limit;     /* parameter number of this level's LIMIT, 0 if none */
 	int saw_limit; /* any limit command: no default cap */
 };

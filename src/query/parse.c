@@ -20,7 +20,14 @@
  *         bin(DURATION) = init_ts rounded down to a multiple of 30s, 5m, 1h, 1d,
  *         1w or 100ms (a number of seconds; not only in stats by).
  *   names: the flows columns; a dotted name (http.uri) is json_extract(doc,
- *         '$.http.uri'); @timestamp is init_ts, @message the whole record (doc).
+ *         '$.http.uri'); @timestamp is init_ts, @message the whole record (doc);
+ *         creds is json_extract(doc, '$.creds').
+ *   tags: a JSON array.  `filter tags = 'x'` (and <, like, =~, in) holds when
+ *         some tag matches; `tags != 'x'`, `not like`, `not in` when no tag
+ *         does (so a flow without tags satisfies them).  `stats ... by tags`
+ *         counts per tag: a flow with two tags counts once for each, a flow
+ *         without tags not at all.  Only the bare name tags (or an alias of
+ *         it) on the left of a comparison does this; fields shows the array.
  *   literals: 42, 1.5, 'text', "text"; # starts a comment to the end of the line.
  *
  * Semantics chosen where Insights leaves room:
@@ -269,6 +276,28 @@ out:
 	return cc->err;
 }
 
+/* For `stats ... by tags`: one row per (flow, tag), the tag in column
+ * c<unnest_tags>.  The filtered rows are wrapped first, so neither the
+ * WHERE nor the stats see json_each's own columns (its id would clash with
+ * flows.id); a flow without tags yields no row. */
+static void unnest_tags(struct query_cc *cc)
+{
+	struct buf nf = {0};
+
+	if (!cc->unnest_tags || cc->err)
+		return;
+	query_cc_emitf(cc, &nf, "(SELECT f.*, je.value AS c%u FROM (SELECT * FROM %s",
+		       cc->unnest_tags, buf_cstr(&cc->from));
+	if (cc->where.len)
+		query_cc_emitf(cc, &nf, " WHERE %s", buf_cstr(&cc->where));
+	query_cc_emit(cc, &nf, ") AS f, json_each(CASE WHEN json_valid(f.tags) THEN f.tags END) "
+			       "AS je)");
+	set_buf(cc, &cc->from, &nf);
+	buf_reset(&cc->where);
+	cc->unnest_tags = 0;
+	buf_free(&nf);
+}
+
 /* The stats output becomes the rows: new level, names, result columns and
  * default order (by-columns ascending). */
 static void stats_switch(struct query_cc *cc, struct buf *keys, struct buf *aggs,
@@ -277,6 +306,7 @@ static void stats_switch(struct query_cc *cc, struct buf *keys, struct buf *aggs
 	struct buf nf = {0};
 
 	close_level(cc);
+	unnest_tags(cc);
 	query_cc_emitf(cc, &nf, "(SELECT %s%s%s FROM %s", buf_cstr(keys), keys->len ? ", " : "",
 		       buf_cstr(aggs), buf_cstr(&cc->from));
 	if (cc->where.len)
@@ -312,11 +342,13 @@ static int cmd_stats(struct query_cc *cc, const char *word)
 	} while (next_item(cc));
 	if (query_cc_is_kw(cc, "by") && !query_cc_advance(cc)) {
 		after = "by";
+		cc->stats_by = 1;
 		do {
 			if (stats_item(cc, 0, after, &keys, &kn))
 				break;
 			after = ",";
 		} while (next_item(cc));
+		cc->stats_by = 0;
 	}
 	for (size_t i = 0; i < an.n && !cc->err; i++)
 		query_names_add(cc, &kn, an.v[i].name, strlen(an.v[i].name), an.v[i].sql);
