@@ -22,7 +22,7 @@
  *           3072 or 4096, DF clear, and exactly one option, MSS 1460 (nmap
  *           7.93 sends window 1024 with a random TTL in 37..59; older
  *           releases varied the window, as p0f's "nmap SYN scan" lists).
- *           These probes also get the tag "nmap-os-detection".
+ *           The OS-detection probes also get the tag "nmap-os-detection".
  *
  * OS guess, p0f style: the initial TTL (the SYN's TTL rounded up to 32, 64,
  * 128 or 255) and the exact order of the TCP options (p0f's "olayout").
@@ -33,15 +33,19 @@
  *             alone) or nothing, then optionally "nop,ws"; at least one
  *             option besides MSS (a bare MSS is what raw scanners send).
  *             Checked against curl on Linux 6.x (mss,sok,ts,nop,ws).
- *  Windows    TTL 128; p0f 3.09's Windows XP..10 layouts:
- *             mss,nop,ws,nop,nop,sok / mss,nop,nop,sok / mss,nop,ws,sok,ts /
- *             mss,nop,ws,nop,nop,ts,nop,nop,sok.
+ *  Windows    TTL 128; p0f.fp's Windows XP and 7/8 SYN layouts (Windows
+ *             10/11 send the first): mss,nop,ws,nop,nop,sok /
+ *             mss,nop,nop,sok / mss,nop,ws,sok,ts.
  *  macOS/BSD  TTL 64; mss,nop,ws,nop,nop,ts,sok,eol+1 (macOS, iOS),
  *             mss,nop,ws,sok,ts (FreeBSD 9+),
  *             mss,nop,nop,sok,nop,ws,nop,nop,ts (OpenBSD).
- *  unknown    anything else (scanners' crafted SYNs land here).
- * The Windows and macOS/BSD rows come from p0f's p0f.fp, not from live
- * captures (no such host is available to the tests). */
+ *  unknown    anything else, and every SYN a scanner above crafted (its
+ *             layout says nothing about the sender's kernel: nmap's probe 6
+ *             has Linux's "mss,sok,ts").
+ * The Windows and macOS/BSD rows come from p0f 3's p0f.fp ([tcp:request]),
+ * not from live captures (no such host is available to the tests).  The
+ * same layouts with another initial TTL (Solaris 10 sends Windows' layout
+ * at TTL 64) stay "unknown". */
 #include "analyze/synfp.h"
 
 #include <stdio.h>
@@ -81,8 +85,10 @@ static void opt_known(struct synfp_opts *out, const uint8_t *o, uint8_t k, uint8
 		layout_add(out, "sack");
 	} else if (k == 8 && l == 10) {
 		out->has_ts = true;
-		out->tsval = (uint32_t)o[2] << 24 | (uint32_t)o[3] << 16 | (uint32_t)o[4] << 8 | o[5];
-		out->tsecr = (uint32_t)o[6] << 24 | (uint32_t)o[7] << 16 | (uint32_t)o[8] << 8 | o[9];
+		out->tsval =
+		    (uint32_t)o[2] << 24 | (uint32_t)o[3] << 16 | (uint32_t)o[4] << 8 | o[5];
+		out->tsecr =
+		    (uint32_t)o[6] << 24 | (uint32_t)o[7] << 16 | (uint32_t)o[8] << 8 | o[9];
 		layout_add(out, "ts");
 	} else {
 		snprintf(tmp, sizeof(tmp), "?%u", k);
@@ -145,8 +151,9 @@ static bool is_nmap(const struct record_syn *s, const struct synfp_opts *o, bool
 		*os_probe = true;
 		return true;
 	}
-	if (s->win == 3 && (s->flags & (SYNFP_TCP_ECE | SYNFP_TCP_CWR)) ==
-	    (SYNFP_TCP_ECE | SYNFP_TCP_CWR) && !strcmp(o->layout, "ws,nop,mss,sok,nop,nop")) {
+	if (s->win == 3 &&
+	    (s->flags & (SYNFP_TCP_ECE | SYNFP_TCP_CWR)) == (SYNFP_TCP_ECE | SYNFP_TCP_CWR) &&
+	    !strcmp(o->layout, "ws,nop,mss,sok,nop,nop")) {
 		*os_probe = true;
 		return true;
 	}
@@ -192,13 +199,12 @@ struct synfp_os_sig {
 
 /* See the table at the top of this file. */
 static const struct synfp_os_sig synfp_os_sigs[] = {
-	{"Windows", 128, "mss,nop,ws,nop,nop,sok"},
-	{"Windows", 128, "mss,nop,nop,sok"},
-	{"Windows", 128, "mss,nop,ws,sok,ts"},
-	{"Windows", 128, "mss,nop,ws,nop,nop,ts,nop,nop,sok"},
-	{"macOS/BSD", 64, "mss,nop,ws,nop,nop,ts,sok,eol+1"},
-	{"macOS/BSD", 64, "mss,nop,ws,sok,ts"},
-	{"macOS/BSD", 64, "mss,nop,nop,sok,nop,ws,nop,nop,ts"},
+    {"Windows", 128, "mss,nop,ws,nop,nop,sok"},
+    {"Windows", 128, "mss,nop,nop,sok"},
+    {"Windows", 128, "mss,nop,ws,sok,ts"},
+    {"macOS/BSD", 64, "mss,nop,ws,nop,nop,ts,sok,eol+1"},
+    {"macOS/BSD", 64, "mss,nop,ws,sok,ts"},
+    {"macOS/BSD", 64, "mss,nop,nop,sok,nop,ws,nop,nop,ts"},
 };
 
 /* Linux's tcp_options_write() layouts for a SYN (see the top). */
@@ -307,8 +313,7 @@ void synfp_apply(struct record *r)
 	synfp_parse_opts(r->syn.opts, r->syn.optlen, &o);
 	scanner = scanner_of(&r->syn, &o, &r->dst, r->dport, &os_probe);
 	snprintf(r->scanner, sizeof(r->scanner), "%s", scanner ? scanner : "");
-	/* A crafted SYN says nothing about the sender's kernel (nmap's probe 6
-	 * has Linux's "mss,sok,ts" layout). */
+	/* A crafted SYN says nothing about the sender's kernel. */
 	snprintf(r->os_guess, sizeof(r->os_guess), "%s", scanner ? "unknown" : os_of(&r->syn, &o));
 	if (os_probe)
 		record_add_tag(r, "nmap-os-detection");

@@ -15,7 +15,7 @@
 struct synfp_opts {
 	char layout[SYNFP_LAYOUT_LEN]; /* "mss,sok,ts,nop,ws", "eol+N", "?K" unknown kind */
 	bool has_mss, has_ws, has_ts, has_sok;
-	bool malformed;                /* an option ran past the end or had len < 2 */
+	bool malformed; /* an option ran past the end or had len < 2 */
 	uint16_t mss;
 	uint8_t ws;
 	uint32_t tsval, tsecr;

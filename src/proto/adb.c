@@ -137,8 +137,8 @@ static int adb_detect(const struct record *r)
 }
 
 const struct proto_dissector proto_adb = {
-	.name = "adb",
-	.l4 = 6,
-	.detect = adb_detect,
-	.dissect = adb_dissect,
+    .name = "adb",
+    .l4 = 6,
+    .detect = adb_detect,
+    .dissect = adb_dissect,
 };

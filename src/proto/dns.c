@@ -24,9 +24,9 @@
 #include "proto/proto.h"
 
 #define DNS_HDR 12
-#define DNS_MAX_JUMPS 32    /* compression pointers followed per name */
-#define DNS_MAX_RRS 64      /* records walked looking for OPT */
-#define DNS_NAME_TXT 1024   /* 255 wire bytes, each escaped to at most 4 */
+#define DNS_MAX_JUMPS 32  /* compression pointers followed per name */
+#define DNS_MAX_RRS 64	  /* records walked looking for OPT */
+#define DNS_NAME_TXT 1024 /* 255 wire bytes, each escaped to at most 4 */
 #define DNS_MAX_EDNS_OPTS 16
 #define DNS_BIG_EDNS 4096
 
@@ -38,7 +38,7 @@ struct dns_msg {
 	char qname[DNS_NAME_TXT];
 	uint16_t qtype, qclass;
 	bool have_q;
-	bool exact;          /* every section parsed and ended at the message's end */
+	bool exact; /* every section parsed and ended at the message's end */
 	bool have_opt;
 	uint16_t udp_size;
 	uint8_t edns_ver;
@@ -166,7 +166,7 @@ static bool dns_locate(const struct record *r, struct dns_msg *m)
 	if (r->proto == 17) {
 		m->p = r->payload;
 		m->len = r->first_msg_len && r->first_msg_len <= r->payload_len ? r->first_msg_len
-										  : r->payload_len;
+										: r->payload_len;
 	} else {
 		size_t n;
 		if (r->payload_len < 2 + DNS_HDR)
@@ -213,12 +213,11 @@ static const char *dns_type_name(uint16_t t)
 	static const struct {
 		uint16_t t;
 		const char *n;
-	} names[] = {{1, "A"},	       {2, "NS"},	  {5, "CNAME"},  {6, "SOA"},
-		     {12, "PTR"},      {13, "HINFO"},	  {15, "MX"},	 {16, "TXT"},
-		     {28, "AAAA"},     {33, "SRV"},	  {35, "NAPTR"}, {43, "DS"},
-		     {46, "RRSIG"},    {47, "NSEC"},	  {48, "DNSKEY"}, {52, "TLSA"},
-		     {64, "SVCB"},     {65, "HTTPS"},	  {99, "SPF"},	 {251, "IXFR"},
-		     {252, "AXFR"},    {255, "ANY"},	  {256, "URI"},	 {257, "CAA"}};
+	} names[] = {{1, "A"},	    {2, "NS"},	  {5, "CNAME"},	 {6, "SOA"},   {12, "PTR"},
+		     {13, "HINFO"}, {15, "MX"},	  {16, "TXT"},	 {28, "AAAA"}, {33, "SRV"},
+		     {35, "NAPTR"}, {43, "DS"},	  {46, "RRSIG"}, {47, "NSEC"}, {48, "DNSKEY"},
+		     {52, "TLSA"},  {64, "SVCB"}, {65, "HTTPS"}, {99, "SPF"},  {251, "IXFR"},
+		     {252, "AXFR"}, {255, "ANY"}, {256, "URI"},	 {257, "CAA"}};
 
 	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
 		if (names[i].t == t)
@@ -229,12 +228,18 @@ static const char *dns_type_name(uint16_t t)
 static const char *dns_class_name(uint16_t c)
 {
 	switch (c) {
-	case 1: return "IN";
-	case 3: return "CH";
-	case 4: return "HS";
-	case 254: return "NONE";
-	case 255: return "ANY";
-	default: return NULL;
+	case 1:
+		return "IN";
+	case 3:
+		return "CH";
+	case 4:
+		return "HS";
+	case 254:
+		return "NONE";
+	case 255:
+		return "ANY";
+	default:
+		return NULL;
 	}
 }
 
@@ -353,8 +358,8 @@ static void dns_dissect(struct record *r)
 }
 
 const struct proto_dissector proto_dns = {
-	.name = "dns",
-	.l4 = 0,
-	.detect = dns_detect,
-	.dissect = dns_dissect,
+    .name = "dns",
+    .l4 = 0,
+    .detect = dns_detect,
+    .dissect = dns_dissect,
 };

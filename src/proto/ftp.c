@@ -96,8 +96,8 @@ static void ftp_dissect(struct record *r)
 }
 
 const struct proto_dissector proto_ftp = {
-	.name = "ftp",
-	.l4 = 6,
-	.detect = ftp_detect,
-	.dissect = ftp_dissect,
+    .name = "ftp",
+    .l4 = 6,
+    .detect = ftp_detect,
+    .dissect = ftp_dissect,
 };

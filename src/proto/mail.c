@@ -7,7 +7,6 @@
  * All three are server-first: a client speaks after a banner, which a real
  * server or a banner script gives; the banner is in server_payload. */
 #include <string.h>
-#include <strings.h>
 
 #include "core/b64.h"
 #include "proto/proto.h"
@@ -105,52 +104,31 @@ static const uint8_t *mail_arg(const uint8_t *p, size_t n, size_t verblen, size_
 	return p + i;
 }
 
-/* ------------------------------------------------------------------ SMTP */
-
-struct mail_span {
-	const uint8_t *p;
-	size_t n;
-};
-
-enum smtp_wait { SMTP_CMD, SMTP_DATA, SMTP_LOGIN_USER, SMTP_LOGIN_PASS, SMTP_PLAIN };
-
-/* What one pass over the client's lines collects; written out at the end. */
-struct smtp_state {
-	enum smtp_wait wait;
-	uint8_t user[MAIL_FIELD_CAP];
-	int ulen;
-	struct mail_span helo, from, mech, rcpt[MAIL_MAX_RCPT], cmds[MAIL_MAX_CMDS];
-	unsigned nrcpt, ncmds;
-	uint64_t data_bytes;
-	bool starttls;
-};
-
-/* A base64 line that answers an AUTH challenge. */
-static void smtp_auth_line(struct record *r, struct smtp_state *st, const uint8_t *p, size_t n)
+/* Length of the first word of p[0..n). */
+static size_t mail_word(const uint8_t *p, size_t n)
 {
-	uint8_t d[MAIL_B64_CAP];
-	int dl;
+	size_t w = 0;
 
-	if (n == 1 && p[0] == '*') { /* the client cancelled */
-		st->wait = SMTP_CMD;
-		return;
-	}
-	if (st->wait == SMTP_PLAIN) {
-		mail_sasl_plain(r, "smtp", p, n);
-		st->wait = SMTP_CMD;
-	} else if (st->wait == SMTP_LOGIN_USER) {
-		st->ulen = mail_b64(p, n, st->user, sizeof(st->user));
-		st->wait = st->ulen < 0 ? SMTP_CMD : SMTP_LOGIN_PASS;
-	} else {
-		dl = mail_b64(p, n, d, sizeof(d));
-		if (dl >= 0)
-			record_add_cred(r, "smtp", st->user, (size_t)st->ulen, d, (size_t)dl);
-		st->wait = SMTP_CMD;
-	}
+	while (w < n && p[w] != ' ')
+		w++;
+	return w;
 }
 
-/* AUTH <mechanism> [initial-response] */
-static void smtp_auth(struct record *r, struct smtp_state *st, const uint8_t *a, size_t al)
+/* SASL exchanges that continue on the next lines (AUTH PLAIN with no
+ * initial response, AUTH LOGIN's user then password), shared by the three
+ * protocols: SMTP AUTH, POP3 AUTH (RFC 5034), IMAP AUTHENTICATE. */
+enum mail_sasl_wait { SASL_NONE, SASL_PLAIN, SASL_LOGIN_USER, SASL_LOGIN_PASS };
+
+struct mail_sasl {
+	enum mail_sasl_wait wait;
+	uint8_t user[MAIL_FIELD_CAP];
+	int ulen;
+};
+
+/* The mechanism and initial response of AUTH/AUTHENTICATE: a[0..al) is
+ * "MECH [initial-response]". */
+static void mail_sasl_start(struct record *r, const char *proto, struct mail_sasl *st,
+			    const uint8_t *a, size_t al)
 {
 	size_t sp = 0, il;
 	const uint8_t *ir;
@@ -158,21 +136,64 @@ static void smtp_auth(struct record *r, struct smtp_state *st, const uint8_t *a,
 	while (sp < al && a[sp] != ' ')
 		sp++;
 	ir = mail_arg(a, al, sp, &il);
-	if (!st->mech.p)
-		st->mech = (struct mail_span){a, sp};
+	st->wait = SASL_NONE;
+	if (il == 1 && ir[0] == '=') /* an empty initial response */
+		il = 0;
 	if (sp == 5 && proto_starts_with_nocase(a, al, "PLAIN")) {
-		if (il && !(il == 1 && ir[0] == '='))
-			mail_sasl_plain(r, "smtp", ir, il);
+		if (il)
+			mail_sasl_plain(r, proto, ir, il);
 		else
-			st->wait = SMTP_PLAIN;
+			st->wait = SASL_PLAIN;
 	} else if (sp == 5 && proto_starts_with_nocase(a, al, "LOGIN")) {
-		st->wait = SMTP_LOGIN_USER;
+		st->wait = SASL_LOGIN_USER;
 		if (il) {
 			st->ulen = mail_b64(ir, il, st->user, sizeof(st->user));
-			st->wait = st->ulen < 0 ? SMTP_CMD : SMTP_LOGIN_PASS;
+			st->wait = st->ulen < 0 ? SASL_NONE : SASL_LOGIN_PASS;
 		}
 	}
 }
+
+/* A line that answers a SASL challenge. */
+static void mail_sasl_line(struct record *r, const char *proto, struct mail_sasl *st,
+			   const uint8_t *p, size_t n)
+{
+	uint8_t d[MAIL_B64_CAP];
+	int dl;
+
+	if (n == 1 && p[0] == '*') { /* the client cancelled */
+		st->wait = SASL_NONE;
+		return;
+	}
+	if (st->wait == SASL_PLAIN) {
+		mail_sasl_plain(r, proto, p, n);
+		st->wait = SASL_NONE;
+	} else if (st->wait == SASL_LOGIN_USER) {
+		st->ulen = mail_b64(p, n, st->user, sizeof(st->user));
+		st->wait = st->ulen < 0 ? SASL_NONE : SASL_LOGIN_PASS;
+	} else if (st->wait == SASL_LOGIN_PASS) {
+		dl = mail_b64(p, n, d, sizeof(d));
+		if (dl >= 0)
+			record_add_cred(r, proto, st->user, (size_t)st->ulen, d, (size_t)dl);
+		st->wait = SASL_NONE;
+	}
+}
+
+/* ------------------------------------------------------------------ SMTP */
+
+struct mail_span {
+	const uint8_t *p;
+	size_t n;
+};
+
+/* What one pass over the client's lines collects; written out at the end. */
+struct smtp_state {
+	struct mail_sasl sasl;
+	bool in_data;
+	struct mail_span helo, from, mech, rcpt[MAIL_MAX_RCPT], cmds[MAIL_MAX_CMDS];
+	unsigned nrcpt, ncmds;
+	uint64_t data_bytes;
+	bool starttls;
+};
 
 static void smtp_command(struct record *r, struct smtp_state *st, const uint8_t *p, size_t n)
 {
@@ -196,9 +217,11 @@ static void smtp_command(struct record *r, struct smtp_state *st, const uint8_t 
 		if (st->nrcpt < MAIL_MAX_RCPT)
 			st->rcpt[st->nrcpt++] = (struct mail_span){a, al};
 	} else if (mail_verb(p, n, "AUTH")) {
-		smtp_auth(r, st, a, al);
+		if (!st->mech.p)
+			st->mech = (struct mail_span){a, mail_word(a, al)};
+		mail_sasl_start(r, "smtp", &st->sasl, a, al);
 	} else if (mail_verb(p, n, "DATA")) {
-		st->wait = SMTP_DATA;
+		st->in_data = true;
 	} else if (mail_verb(p, n, "STARTTLS")) {
 		st->starttls = true; /* the rest is TLS */
 	}
@@ -244,16 +267,16 @@ static void smtp_dissect(struct record *r)
 	memset(&st, 0, sizeof(st));
 	while (len && lines++ < MAIL_MAX_LINES && !st.starttls) {
 		n = proto_line(p, len, &next);
-		if (st.wait == SMTP_DATA) {
+		if (st.in_data) {
 			if (n == 1 && p[0] == '.')
-				st.wait = SMTP_CMD;
+				st.in_data = false;
 			else
 				st.data_bytes += next;
 			lines--; /* message lines do not use up the command budget... */
 			if (st.data_bytes > (1u << 20))
 				break; /* ... up to a point */
-		} else if (st.wait != SMTP_CMD) {
-			smtp_auth_line(r, &st, p, n);
+		} else if (st.sasl.wait != SASL_NONE) {
+			mail_sasl_line(r, "smtp", &st.sasl, p, n);
 		} else if (n) {
 			smtp_command(r, &st, p, n);
 		}
@@ -279,18 +302,19 @@ static int smtp_detect(const struct record *r)
 }
 
 const struct proto_dissector proto_smtp = {
-	.name = "smtp",
-	.l4 = 6,
-	.detect = smtp_detect,
-	.dissect = smtp_dissect,
+    .name = "smtp",
+    .l4 = 6,
+    .detect = smtp_detect,
+    .dissect = smtp_dissect,
 };
 
 /* ------------------------------------------------------------------ POP3 */
 
 struct pop3_state {
-	struct mail_span user, apop_user, apop_digest, cmds[MAIL_MAX_CMDS];
+	struct mail_span user, apop_user, apop_digest, mech, cmds[MAIL_MAX_CMDS];
 	unsigned ncmds;
-	bool plain_next, stls;
+	struct mail_sasl sasl;
+	bool stls;
 };
 
 static void pop3_command(struct record *r, struct pop3_state *st, const uint8_t *p, size_t n)
@@ -307,12 +331,10 @@ static void pop3_command(struct record *r, struct pop3_state *st, const uint8_t 
 		st->user = (struct mail_span){a, al};
 	} else if (mail_verb(p, n, "PASS")) {
 		record_add_cred(r, "pop3", st->user.p ? st->user.p : a, st->user.n, a, al);
-	} else if (mail_verb(p, n, "AUTH") && mail_verb(a, al, "PLAIN")) {
-		const uint8_t *ir = mail_arg(a, al, 5, &al);
-		if (al)
-			mail_sasl_plain(r, "pop3", ir, al);
-		else
-			st->plain_next = true;
+	} else if (mail_verb(p, n, "AUTH") && al) {
+		if (!st->mech.p)
+			st->mech = (struct mail_span){a, mail_word(a, al)};
+		mail_sasl_start(r, "pop3", &st->sasl, a, al);
 	} else if (mail_verb(p, n, "APOP") && !st->apop_user.p) {
 		/* APOP name digest: the digest is MD5(timestamp secret), not a
 		 * password, so it goes in the member and the cred has none. */
@@ -338,9 +360,8 @@ static void pop3_dissect(struct record *r)
 	memset(&st, 0, sizeof(st));
 	while (len && lines++ < MAIL_MAX_LINES && !st.stls) {
 		n = proto_line(p, len, &next);
-		if (st.plain_next) {
-			mail_sasl_plain(r, "pop3", p, n);
-			st.plain_next = false;
+		if (st.sasl.wait != SASL_NONE) {
+			mail_sasl_line(r, "pop3", &st.sasl, p, n);
 		} else if (n) {
 			pop3_command(r, &st, p, n);
 		}
@@ -356,6 +377,8 @@ static void pop3_dissect(struct record *r)
 	json_arr_end(&j);
 	if (st.user.p)
 		json_kstr(&j, "user", st.user.p, mail_cap(st.user.n));
+	if (st.mech.p)
+		json_kstr(&j, "auth", st.mech.p, mail_cap(st.mech.n));
 	if (st.apop_user.p) {
 		json_key(&j, "apop");
 		json_obj_begin(&j);
@@ -384,10 +407,10 @@ static int pop3_detect(const struct record *r)
 }
 
 const struct proto_dissector proto_pop3 = {
-	.name = "pop3",
-	.l4 = 6,
-	.detect = pop3_detect,
-	.dissect = pop3_dissect,
+    .name = "pop3",
+    .l4 = 6,
+    .detect = pop3_detect,
+    .dissect = pop3_dissect,
 };
 
 /* ------------------------------------------------------------------ IMAP */
@@ -477,7 +500,9 @@ static size_t imap_cmd(const uint8_t *p, size_t len, size_t i, size_t *cmd, size
 struct imap_state {
 	uint8_t user[IMAP_STR_CAP];
 	size_t ulen;
-	bool have_user, plain_next, starttls;
+	bool have_user, starttls;
+	struct mail_sasl sasl;
+	struct mail_span mech;
 	struct mail_span cmds[MAIL_MAX_CMDS];
 	unsigned ncmds;
 };
@@ -500,22 +525,17 @@ static void imap_login(struct record *r, struct imap_state *st, const uint8_t *p
 }
 
 /* tag AUTHENTICATE mechanism [initial-response] */
-static void imap_authenticate(struct record *r, struct imap_state *st, const uint8_t *p,
-			      size_t len, size_t a)
+static void imap_authenticate(struct record *r, struct imap_state *st, const uint8_t *p, size_t len,
+			      size_t a)
 {
-	uint8_t mech[16];
 	size_t n, next;
 
-	imap_astring(p, len, &a, mech, sizeof(mech));
+	while (a < len && p[a] == ' ')
+		a++;
 	n = a < len ? proto_line(p + a, len - a, &next) : 0;
-	while (n && p[a] == ' ')
-		a++, n--;
-	if (strcasecmp((char *)mech, "PLAIN"))
-		return;
-	if (n)
-		mail_sasl_plain(r, "imap", p + a, n);
-	else
-		st->plain_next = true;
+	if (!st->mech.p)
+		st->mech = (struct mail_span){p + a, mail_word(p + a, n)};
+	mail_sasl_start(r, "imap", &st->sasl, p + a, n);
 }
 
 static void imap_dissect(struct record *r)
@@ -529,10 +549,9 @@ static void imap_dissect(struct record *r)
 
 	memset(&st, 0, sizeof(st));
 	while (i < len && lines++ < MAIL_MAX_LINES && !st.starttls) {
-		if (st.plain_next) {
+		if (st.sasl.wait != SASL_NONE) {
 			n = proto_line(p + i, len - i, &next);
-			mail_sasl_plain(r, "imap", p + i, n);
-			st.plain_next = false;
+			mail_sasl_line(r, "imap", &st.sasl, p + i, n);
 			i += next;
 			continue;
 		}
@@ -556,6 +575,8 @@ static void imap_dissect(struct record *r)
 	json_arr_end(&j);
 	if (st.have_user)
 		json_kstr(&j, "user", st.user, st.ulen);
+	if (st.mech.p)
+		json_kstr(&j, "auth", st.mech.p, mail_cap(st.mech.n));
 	if (st.starttls)
 		json_kbool(&j, "starttls", true);
 	proto_member_end(&j, r, mark);
@@ -566,7 +587,7 @@ static int imap_detect(const struct record *r)
 	size_t s1 = mail_first_line(r->server_payload, r->server_payload_len);
 	size_t cmd, args, cl = imap_cmd(r->payload, r->payload_len, 0, &cmd, &args);
 	static const char *const verbs[] = {"CAPABILITY", "LOGIN", "AUTHENTICATE", "STARTTLS",
-					    "ID", "NOOP", "LOGOUT"};
+					    "ID",	  "NOOP",  "LOGOUT"};
 
 	if (proto_starts_with(r->server_payload, s1, "* OK"))
 		return mail_mem_nocase(r->server_payload, s1, "IMAP") ? 90 : 85;
@@ -578,8 +599,8 @@ static int imap_detect(const struct record *r)
 }
 
 const struct proto_dissector proto_imap = {
-	.name = "imap",
-	.l4 = 6,
-	.detect = imap_detect,
-	.dissect = imap_dissect,
+    .name = "imap",
+    .l4 = 6,
+    .detect = imap_detect,
+    .dissect = imap_dissect,
 };

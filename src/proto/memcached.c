@@ -20,13 +20,38 @@
 #define MC_LINE_CAP 128
 #define MC_MAX_SKIP 64 /* lines looked at, data blocks included */
 
-static const char *const mc_cmds[] = {
-	"get",	   "gets",     "gat",	   "gats",	"set",	     "add",
-	"replace", "append",   "prepend",  "cas",	"delete",    "incr",
-	"decr",	   "touch",    "stats",	   "version",	"verbosity", "flush_all",
-	"quit",	   "shutdown", "lru_crawler", "watch",	"slabs",     "lru",
-	"mg",	   "ms",       "md",	   "ma",	"mn",	     "me",
-	"cache_memlimit", "misbehave"};
+static const char *const mc_cmds[] = {"get",
+				      "gets",
+				      "gat",
+				      "gats",
+				      "set",
+				      "add",
+				      "replace",
+				      "append",
+				      "prepend",
+				      "cas",
+				      "delete",
+				      "incr",
+				      "decr",
+				      "touch",
+				      "stats",
+				      "version",
+				      "verbosity",
+				      "flush_all",
+				      "quit",
+				      "shutdown",
+				      "lru_crawler",
+				      "watch",
+				      "slabs",
+				      "lru",
+				      "mg",
+				      "ms",
+				      "md",
+				      "ma",
+				      "mn",
+				      "me",
+				      "cache_memlimit",
+				      "misbehave"};
 
 /* Storage commands carry a data block of <bytes> after their line. */
 static bool mc_is_storage(const uint8_t *p, size_t w)
@@ -175,8 +200,8 @@ static void mc_dissect(struct record *r)
 }
 
 const struct proto_dissector proto_memcached = {
-	.name = "memcached",
-	.l4 = 0,
-	.detect = mc_detect,
-	.dissect = mc_dissect,
+    .name = "memcached",
+    .l4 = 0,
+    .detect = mc_detect,
+    .dissect = mc_dissect,
 };

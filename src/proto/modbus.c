@@ -22,26 +22,46 @@ static uint16_t mb_be16(const uint8_t *p)
 static const char *mb_func_name(uint8_t f)
 {
 	switch (f) {
-	case 1: return "read_coils";
-	case 2: return "read_discrete_inputs";
-	case 3: return "read_holding_registers";
-	case 4: return "read_input_registers";
-	case 5: return "write_single_coil";
-	case 6: return "write_single_register";
-	case 7: return "read_exception_status";
-	case 8: return "diagnostics";
-	case 11: return "get_comm_event_counter";
-	case 12: return "get_comm_event_log";
-	case 15: return "write_multiple_coils";
-	case 16: return "write_multiple_registers";
-	case 17: return "report_server_id";
-	case 20: return "read_file_record";
-	case 21: return "write_file_record";
-	case 22: return "mask_write_register";
-	case 23: return "read_write_multiple_registers";
-	case 24: return "read_fifo_queue";
-	case 43: return "encapsulated_interface";
-	default: return NULL;
+	case 1:
+		return "read_coils";
+	case 2:
+		return "read_discrete_inputs";
+	case 3:
+		return "read_holding_registers";
+	case 4:
+		return "read_input_registers";
+	case 5:
+		return "write_single_coil";
+	case 6:
+		return "write_single_register";
+	case 7:
+		return "read_exception_status";
+	case 8:
+		return "diagnostics";
+	case 11:
+		return "get_comm_event_counter";
+	case 12:
+		return "get_comm_event_log";
+	case 15:
+		return "write_multiple_coils";
+	case 16:
+		return "write_multiple_registers";
+	case 17:
+		return "report_server_id";
+	case 20:
+		return "read_file_record";
+	case 21:
+		return "write_file_record";
+	case 22:
+		return "mask_write_register";
+	case 23:
+		return "read_write_multiple_registers";
+	case 24:
+		return "read_fifo_queue";
+	case 43:
+		return "encapsulated_interface";
+	default:
+		return NULL;
 	}
 }
 
@@ -101,8 +121,8 @@ static void mb_walk(struct mb_state *st, const uint8_t *p, size_t len)
 /* The server's Read Device Identification answer: objects id, len, value. */
 static void mb_device_info(struct json *j, const uint8_t *p, size_t len)
 {
-	static const char *const names[] = {"vendor",	  "product_code", "revision",
-					    "vendor_url", "product_name", "model_name",
+	static const char *const names[] = {"vendor",	       "product_code", "revision",
+					    "vendor_url",      "product_name", "model_name",
 					    "application_name"};
 	size_t fl, i, end;
 	unsigned nobj;
@@ -205,8 +225,8 @@ static int modbus_detect(const struct record *r)
 }
 
 const struct proto_dissector proto_modbus = {
-	.name = "modbus",
-	.l4 = 6,
-	.detect = modbus_detect,
-	.dissect = modbus_dissect,
+    .name = "modbus",
+    .l4 = 6,
+    .detect = modbus_detect,
+    .dissect = modbus_dissect,
 };

@@ -173,10 +173,10 @@ static void mqtt_walk(struct mqtt_state *st, const uint8_t *p, size_t len)
 
 static const char *mqtt_type_name(unsigned t)
 {
-	static const char *const names[16] = {
-		"reserved", "connect",	  "connack",  "publish",  "puback",  "pubrec",
-		"pubrel",   "pubcomp",	  "subscribe", "suback",  "unsubscribe", "unsuback",
-		"pingreq",  "pingresp", "disconnect", "auth"};
+	static const char *const names[16] = {"reserved",  "connect",  "connack",     "publish",
+					      "puback",	   "pubrec",   "pubrel",      "pubcomp",
+					      "subscribe", "suback",   "unsubscribe", "unsuback",
+					      "pingreq",   "pingresp", "disconnect",  "auth"};
 
 	return names[t & 15];
 }
@@ -256,8 +256,8 @@ static int mqtt_detect(const struct record *r)
 }
 
 const struct proto_dissector proto_mqtt = {
-	.name = "mqtt",
-	.l4 = 6,
-	.detect = mqtt_detect,
-	.dissect = mqtt_dissect,
+    .name = "mqtt",
+    .l4 = 6,
+    .detect = mqtt_detect,
+    .dissect = mqtt_dissect,
 };

@@ -109,8 +109,8 @@ static void tds_prelogin_write(struct json *j, const struct tds_prelogin *pl)
 
 	json_kcstr(j, "type", "prelogin");
 	if (pl->has_version) {
-		snprintf(v, sizeof(v), "%u.%u.%u.%u", pl->ver[0], pl->ver[1],
-			 tds_be16(pl->ver + 2), tds_be16(pl->ver + 4));
+		snprintf(v, sizeof(v), "%u.%u.%u.%u", pl->ver[0], pl->ver[1], tds_be16(pl->ver + 2),
+			 tds_be16(pl->ver + 4));
 		json_kcstr(j, "version", v);
 	}
 	if (pl->has_encryption) {
@@ -252,16 +252,16 @@ static int mssql_detect(const struct record *r)
 		return p[TDS_HDR] == 0 ? 60 : 0;
 	}
 	/* LOGIN7: its own length field (LE) matches the packet's. */
-	if (tds_header(p, len, TDS_LOGIN7) && len >= TDS_HDR + 36 &&
-	    tds_le32(p + TDS_HDR) >= 36 && tds_le32(p + TDS_HDR) <= 65536 &&
+	if (tds_header(p, len, TDS_LOGIN7) && len >= TDS_HDR + 36 && tds_le32(p + TDS_HDR) >= 36 &&
+	    tds_le32(p + TDS_HDR) <= 65536 &&
 	    ((p[TDS_HDR + 7] & 0xf0) == 0x70 || p[TDS_HDR + 7] == 0x08))
 		return 85;
 	return 0;
 }
 
 const struct proto_dissector proto_mssql = {
-	.name = "mssql",
-	.l4 = 6,
-	.detect = mssql_detect,
-	.dissect = mssql_dissect,
+    .name = "mssql",
+    .l4 = 6,
+    .detect = mssql_detect,
+    .dissect = mssql_dissect,
 };

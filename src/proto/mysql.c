@@ -321,8 +321,8 @@ static int mysql_detect(const struct record *r)
 }
 
 const struct proto_dissector proto_mysql = {
-	.name = "mysql",
-	.l4 = 6,
-	.detect = mysql_detect,
-	.dissect = mysql_dissect,
+    .name = "mysql",
+    .l4 = 6,
+    .detect = mysql_detect,
+    .dissect = mysql_dissect,
 };

@@ -20,9 +20,9 @@
 
 #define NTP_DATA_CAP 256
 
-static const char *const ntp_mode_names[8] = {
-	"reserved", "symmetric_active", "symmetric_passive", "client",
-	"server", "broadcast", "control", "private"};
+static const char *const ntp_mode_names[8] = {"reserved", "symmetric_active", "symmetric_passive",
+					      "client",	  "server",	      "broadcast",
+					      "control",  "private"};
 
 static size_t ntp_first_len(const struct record *r)
 {
@@ -38,10 +38,10 @@ static uint16_t ntp_rd16(const uint8_t *p)
 
 static const char *ntp_ctl_name(unsigned op)
 {
-	static const char *const names[] = {
-		NULL,	       "readstat",  "readvar",	  "writevar",	   "readclock",
-		"writeclock",  "settrap",   "asyncmsg",	  "configure",	   "saveconfig",
-		"read_mru",    "read_ordlist_a", "req_nonce"};
+	static const char *const names[] = {NULL,	 "readstat",   "readvar",  "writevar",
+					    "readclock", "writeclock", "settrap",  "asyncmsg",
+					    "configure", "saveconfig", "read_mru", "read_ordlist_a",
+					    "req_nonce"};
 
 	if (op < sizeof(names) / sizeof(names[0]))
 		return names[op];
@@ -51,11 +51,11 @@ static const char *ntp_ctl_name(unsigned op)
 static const char *ntp_req_name(unsigned req)
 {
 	static const char *const names[] = {
-		"peer_list",  "peer_list_sum", "peer_info",  "peer_stats",  "sys_info",
-		"sys_stats",  "io_stats",      "mem_stats",  "loop_info",   "timer_stats",
-		"config",     "unconfig",      "set_sys_flag", "clr_sys_flag", "monitor",
-		"nomonitor",  "get_restrict",  "resaddflags", "ressubflags", "unrestrict",
-		"mon_getlist", "reset_stats",  "reset_peer", "reread_keys"};
+	    "peer_list",   "peer_list_sum", "peer_info",    "peer_stats",   "sys_info",
+	    "sys_stats",   "io_stats",	    "mem_stats",    "loop_info",    "timer_stats",
+	    "config",	   "unconfig",	    "set_sys_flag", "clr_sys_flag", "monitor",
+	    "nomonitor",   "get_restrict",  "resaddflags",  "ressubflags",  "unrestrict",
+	    "mon_getlist", "reset_stats",   "reset_peer",   "reread_keys"};
 
 	if (req < sizeof(names) / sizeof(names[0]))
 		return names[req];
@@ -178,8 +178,8 @@ static void ntp_dissect(struct record *r)
 }
 
 const struct proto_dissector proto_ntp = {
-	.name = "ntp",
-	.l4 = 17,
-	.detect = ntp_detect,
-	.dissect = ntp_dissect,
+    .name = "ntp",
+    .l4 = 17,
+    .detect = ntp_detect,
+    .dissect = ntp_dissect,
 };

@@ -174,7 +174,8 @@ static void pg_typed(struct pg_state *st, enum pg_auth auth, const uint8_t *p, s
 		if (p[i] == 'p' && !st->password.p && !st->md5.p && !st->sasl_mech.p)
 			pg_password(st, auth, p + i + 5, body);
 		else if (p[i] == 'Q' && st->nqueries < PG_MAX_QUERIES)
-			st->queries[st->nqueries++] = (struct pg_span){p + i + 5, body && !p[i + 4 + body] ? body - 1 : body};
+			st->queries[st->nqueries++] =
+			    (struct pg_span){p + i + 5, body && !p[i + 4 + body] ? body - 1 : body};
 		i += 5 + body;
 	}
 }
@@ -268,8 +269,8 @@ static int pgsql_detect(const struct record *r)
 }
 
 const struct proto_dissector proto_pgsql = {
-	.name = "pgsql",
-	.l4 = 6,
-	.detect = pgsql_detect,
-	.dissect = pgsql_dissect,
+    .name = "pgsql",
+    .l4 = 6,
+    .detect = pgsql_detect,
+    .dissect = pgsql_dissect,
 };

@@ -45,8 +45,7 @@ static bool rdp_parse(const uint8_t *p, size_t len, struct rdp_cr *cr)
 		cr->ncookie = n - 8;
 		i = next;
 	}
-	if (i + 8 <= cr->nvar && cr->var[i] == 0x01 && cr->var[i + 2] == 8 &&
-	    cr->var[i + 3] == 0) {
+	if (i + 8 <= cr->nvar && cr->var[i] == 0x01 && cr->var[i + 2] == 8 && cr->var[i + 3] == 0) {
 		const uint8_t *q = cr->var + i;
 		cr->neg = true;
 		cr->neg_flags = q[1];
@@ -112,8 +111,8 @@ static int rdp_detect(const struct record *r)
 }
 
 const struct proto_dissector proto_rdp = {
-	.name = "rdp",
-	.l4 = 6,
-	.detect = rdp_detect,
-	.dissect = rdp_dissect,
+    .name = "rdp",
+    .l4 = 6,
+    .detect = rdp_detect,
+    .dissect = rdp_dissect,
 };

@@ -8,8 +8,8 @@
 #include "proto/proto.h"
 
 #define REDIS_MAX_CMDS 16
-#define REDIS_MAX_ARGS 8   /* arguments kept per command (command included) */
-#define REDIS_ARG_CAP 64   /* bytes kept per argument */
+#define REDIS_MAX_ARGS 8     /* arguments kept per command (command included) */
+#define REDIS_ARG_CAP 64     /* bytes kept per argument */
 #define REDIS_MAX_ELEMS 1024 /* elements of one array we step over */
 
 struct redis_arg {
@@ -19,7 +19,7 @@ struct redis_arg {
 
 struct redis_cmd {
 	struct redis_arg a[REDIS_MAX_ARGS];
-	unsigned n;	  /* kept */
+	unsigned n;	/* kept */
 	uint64_t total; /* in the command */
 };
 
@@ -58,8 +58,8 @@ static bool redis_resp(const uint8_t *p, size_t len, size_t *i, struct redis_cmd
 		if (bl < 0)
 			return false;
 		if (c->n < REDIS_MAX_ARGS)
-			c->a[c->n++] = (struct redis_arg){p + k,
-							  (size_t)bl < len - k ? (size_t)bl : len - k};
+			c->a[c->n++] =
+			    (struct redis_arg){p + k, (size_t)bl < len - k ? (size_t)bl : len - k};
 		if ((size_t)bl > len - k) { /* cut short: keep what we have */
 			k = len;
 			break;
@@ -156,9 +156,9 @@ static void redis_dissect(struct record *r)
  * FTP), not GET/SET (HTTP owns "GET /"). */
 static bool redis_inline_known(const uint8_t *p, size_t n)
 {
-	static const char *const names[] = {"PING", "INFO", "CONFIG", "SLAVEOF", "REPLICAOF",
-					    "FLUSHALL", "FLUSHDB", "KEYS", "EVAL", "MODULE",
-					    "DBSIZE", "HELLO", "CLIENT", "COMMAND"};
+	static const char *const names[] = {"PING",	"INFO",	   "CONFIG", "SLAVEOF", "REPLICAOF",
+					    "FLUSHALL", "FLUSHDB", "KEYS",   "EVAL",	"MODULE",
+					    "DBSIZE",	"HELLO",   "CLIENT", "COMMAND"};
 	size_t w = 0;
 
 	while (w < n && p[w] != ' ')
@@ -188,8 +188,8 @@ static int redis_detect(const struct record *r)
 }
 
 const struct proto_dissector proto_redis = {
-	.name = "redis",
-	.l4 = 6,
-	.detect = redis_detect,
-	.dissect = redis_dissect,
+    .name = "redis",
+    .l4 = 6,
+    .detect = redis_detect,
+    .dissect = redis_dissect,
 };

@@ -65,18 +65,30 @@ static void s7_cr_params(struct s7_state *st, const uint8_t *p, size_t n)
 static const char *s7_job_name(uint8_t f)
 {
 	switch (f) {
-	case 0xf0: return "setup_communication";
-	case 0x04: return "read_var";
-	case 0x05: return "write_var";
-	case 0x1a: return "request_download";
-	case 0x1b: return "download_block";
-	case 0x1c: return "download_ended";
-	case 0x1d: return "start_upload";
-	case 0x1e: return "upload";
-	case 0x1f: return "end_upload";
-	case 0x28: return "plc_control";
-	case 0x29: return "plc_stop";
-	default: return "job_other";
+	case 0xf0:
+		return "setup_communication";
+	case 0x04:
+		return "read_var";
+	case 0x05:
+		return "write_var";
+	case 0x1a:
+		return "request_download";
+	case 0x1b:
+		return "download_block";
+	case 0x1c:
+		return "download_ended";
+	case 0x1d:
+		return "start_upload";
+	case 0x1e:
+		return "upload";
+	case 0x1f:
+		return "end_upload";
+	case 0x28:
+		return "plc_control";
+	case 0x29:
+		return "plc_stop";
+	default:
+		return "job_other";
 	}
 }
 
@@ -188,9 +200,9 @@ static void s7_write(struct json *j, const struct s7_state *st)
 	if (st->have_dst)
 		s7_khex(j, "dst_tsap", st->dst_tsap);
 	if (st->tpdu_size >= 0)
-		json_ku64(j, "tpdu_size", st->tpdu_size >= 7 && st->tpdu_size <= 13
-						  ? 1u << st->tpdu_size
-						  : (unsigned)st->tpdu_size);
+		json_ku64(j, "tpdu_size",
+			  st->tpdu_size >= 7 && st->tpdu_size <= 13 ? 1u << st->tpdu_size
+								    : (unsigned)st->tpdu_size);
 	json_key(j, "functions");
 	json_arr_begin(j);
 	for (unsigned k = 0; k < st->nfuncs; k++)
@@ -249,8 +261,8 @@ static int s7_detect(const struct record *r)
 }
 
 const struct proto_dissector proto_s7 = {
-	.name = "s7",
-	.l4 = 6,
-	.detect = s7_detect,
-	.dissect = s7_dissect,
+    .name = "s7",
+    .l4 = 6,
+    .detect = s7_detect,
+    .dissect = s7_dissect,
 };

@@ -164,8 +164,8 @@ static void sip_dissect(struct record *r)
 		sip_kspan(&j, "cseq", m.cseq);
 		sip_kspan(&j, "auth_user", m.auth_user);
 		if (m.auth_user.p)
-			record_add_cred(r, "sip", m.auth_user.p, m.auth_user.n,
-					(const uint8_t *)"", 0);
+			record_add_cred(r, "sip", m.auth_user.p, m.auth_user.n, (const uint8_t *)"",
+					0);
 	}
 	/* The server's answer, when there was one (a real PBX, a banner). */
 	if (r->server_payload_len &&
@@ -194,8 +194,8 @@ static int sip_detect(const struct record *r)
 }
 
 const struct proto_dissector proto_sip = {
-	.name = "sip",
-	.l4 = 0,
-	.detect = sip_detect,
-	.dissect = sip_dissect,
+    .name = "sip",
+    .l4 = 0,
+    .detect = sip_detect,
+    .dissect = sip_dissect,
 };

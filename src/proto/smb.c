@@ -54,31 +54,46 @@ struct smb_state {
 static const char *smb1_cmd_name(uint8_t c)
 {
 	switch (c) {
-	case 0x04: return "close";
-	case 0x24: return "locking_andx";
-	case 0x25: return "trans";
-	case 0x2b: return "echo";
-	case 0x2e: return "read_andx";
-	case 0x2f: return "write_andx";
-	case 0x32: return "trans2";
-	case 0x71: return "tree_disconnect";
-	case 0x72: return "negotiate";
-	case 0x73: return "session_setup_andx";
-	case 0x74: return "logoff_andx";
-	case 0x75: return "tree_connect_andx";
-	case 0xa0: return "nt_trans";
-	case 0xa2: return "nt_create_andx";
-	default: return NULL;
+	case 0x04:
+		return "close";
+	case 0x24:
+		return "locking_andx";
+	case 0x25:
+		return "trans";
+	case 0x2b:
+		return "echo";
+	case 0x2e:
+		return "read_andx";
+	case 0x2f:
+		return "write_andx";
+	case 0x32:
+		return "trans2";
+	case 0x71:
+		return "tree_disconnect";
+	case 0x72:
+		return "negotiate";
+	case 0x73:
+		return "session_setup_andx";
+	case 0x74:
+		return "logoff_andx";
+	case 0x75:
+		return "tree_connect_andx";
+	case 0xa0:
+		return "nt_trans";
+	case 0xa2:
+		return "nt_create_andx";
+	default:
+		return NULL;
 	}
 }
 
 static const char *smb2_cmd_name(uint16_t c)
 {
 	static const char *const names[] = {
-		"negotiate", "session_setup", "logoff",		 "tree_connect", "tree_disconnect",
-		"create",    "close",	      "flush",		 "read",	 "write",
-		"lock",	     "ioctl",	      "cancel",		 "echo",	 "query_directory",
-		"change_notify", "query_info", "set_info",	 "oplock_break"};
+	    "negotiate",     "session_setup", "logoff",	  "tree_connect", "tree_disconnect",
+	    "create",	     "close",	      "flush",	  "read",	  "write",
+	    "lock",	     "ioctl",	      "cancel",	  "echo",	  "query_directory",
+	    "change_notify", "query_info",    "set_info", "oplock_break"};
 
 	return c < sizeof(names) / sizeof(names[0]) ? names[c] : NULL;
 }
@@ -303,8 +318,8 @@ static int smb_detect(const struct record *r)
 }
 
 const struct proto_dissector proto_smb = {
-	.name = "smb",
-	.l4 = 6,
-	.detect = smb_detect,
-	.dissect = smb_dissect,
+    .name = "smb",
+    .l4 = 6,
+    .detect = smb_detect,
+    .dissect = smb_dissect,
 };

@@ -104,12 +104,12 @@ static void ber_oid(const uint8_t *p, size_t len, char *out, size_t cap)
 
 struct snmp_msg {
 	int64_t version;
-	struct ber community;               /* v1/v2c */
-	int64_t msg_flags, sec_model;       /* v3 */
+	struct ber community;	      /* v1/v2c */
+	int64_t msg_flags, sec_model; /* v3 */
 	struct ber engine_id, user;
 	bool v3, encrypted, have_pdu, exact;
 	uint8_t pdu;
-	int64_t req_id, e1, e2;             /* error-status/index or non-rep./max-rep. */
+	int64_t req_id, e1, e2; /* error-status/index or non-rep./max-rep. */
 	unsigned nvarbinds, noids;
 	char oids[SNMP_MAX_OIDS][SNMP_OID_TXT];
 };
@@ -147,8 +147,8 @@ static bool snmp_pdu(const uint8_t *p, const struct ber *t, struct snmp_msg *m)
 		return true;
 	}
 	if (!ber_next(p, end, &pos, &a) || !ber_int(p, &a, &m->req_id) ||
-	    !ber_next(p, end, &pos, &b) || !ber_int(p, &b, &m->e1) ||
-	    !ber_next(p, end, &pos, &c) || !ber_int(p, &c, &m->e2))
+	    !ber_next(p, end, &pos, &b) || !ber_int(p, &b, &m->e1) || !ber_next(p, end, &pos, &c) ||
+	    !ber_int(p, &c, &m->e2))
 		return true;
 	if (ber_expect(p, end, &pos, 0x30, &list))
 		snmp_varbinds(p, &list, m);
@@ -245,7 +245,7 @@ static int snmp_detect(const struct record *r)
 
 static const char *snmp_pdu_name(uint8_t tag)
 {
-	static const char *const names[] = {"get",    "getnext", "response", "set",   "trap",
+	static const char *const names[] = {"get",     "getnext", "response", "set",   "trap",
 					    "getbulk", "inform",  "trap2",    "report"};
 
 	return tag >= 0xa0 && tag <= 0xa8 ? names[tag - 0xa0] : "unknown";
@@ -263,7 +263,8 @@ static void snmp_put_v3(struct json *j, const uint8_t *p, const struct snmp_msg 
 	json_key(j, "security_model");
 	json_val_i64(j, m->sec_model);
 	json_kcstr(j, "engine_id", hex);
-	json_kstr(j, "user", p + m->user.off, m->user.len < SNMP_STR_CAP ? m->user.len : SNMP_STR_CAP);
+	json_kstr(j, "user", p + m->user.off,
+		  m->user.len < SNMP_STR_CAP ? m->user.len : SNMP_STR_CAP);
 	json_kbool(j, "encrypted", m->encrypted);
 }
 
@@ -319,8 +320,8 @@ static void snmp_dissect(struct record *r)
 }
 
 const struct proto_dissector proto_snmp = {
-	.name = "snmp",
-	.l4 = 17,
-	.detect = snmp_detect,
-	.dissect = snmp_dissect,
+    .name = "snmp",
+    .l4 = 17,
+    .detect = snmp_detect,
+    .dissect = snmp_dissect,
 };

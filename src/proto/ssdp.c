@@ -23,8 +23,13 @@ struct ssdp_hdr {
 };
 
 static const struct ssdp_hdr ssdp_hdrs[] = {
-	{"host", "host"}, {"man", "man"}, {"mx", "mx"},	  {"st", "st"},
-	{"nt", "nt"},	  {"nts", "nts"}, {"user-agent", "user_agent"},
+    {"host", "host"},
+    {"man", "man"},
+    {"mx", "mx"},
+    {"st", "st"},
+    {"nt", "nt"},
+    {"nts", "nts"},
+    {"user-agent", "user_agent"},
 };
 
 #define SSDP_NHDRS (sizeof(ssdp_hdrs) / sizeof(ssdp_hdrs[0]))
@@ -83,7 +88,8 @@ static void ssdp_headers(const uint8_t *p, size_t len, struct ssdp_val *v)
 		for (size_t i = 0; i < SSDP_NHDRS; i++) {
 			size_t hn = strlen(ssdp_hdrs[i].name), vn;
 			const uint8_t *vp;
-			if ((size_t)(colon - l) != hn || strncasecmp((const char *)l, ssdp_hdrs[i].name, hn))
+			if ((size_t)(colon - l) != hn ||
+			    strncasecmp((const char *)l, ssdp_hdrs[i].name, hn))
 				continue;
 			vp = colon + 1;
 			vn = n - hn - 1;
@@ -143,8 +149,8 @@ static void ssdp_dissect(struct record *r)
 }
 
 const struct proto_dissector proto_ssdp = {
-	.name = "ssdp",
-	.l4 = 17,
-	.detect = ssdp_detect,
-	.dissect = ssdp_dissect,
+    .name = "ssdp",
+    .l4 = 17,
+    .detect = ssdp_detect,
+    .dissect = ssdp_dissect,
 };

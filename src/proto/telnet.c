@@ -24,17 +24,17 @@ struct telnet_state {
 	size_t nclean;
 	char opts[TELNET_MAX_OPTS][TELNET_OPT_LEN];
 	unsigned nopts;
-	char ttype[64];   /* SB TTYPE IS <name> */
+	char ttype[64];	  /* SB TTYPE IS <name> */
 	char envuser[64]; /* SB NEW-ENVIRON IS VAR "USER" VALUE <name> */
 };
 
 static const char *telnet_opt_name(uint8_t o, char tmp[8])
 {
 	static const char *const names[40] = {
-		[0] = "BINARY",	      [1] = "ECHO",	 [3] = "SGA",	    [5] = "STATUS",
-		[6] = "TIMING-MARK", [24] = "TTYPE",	 [31] = "NAWS",	    [32] = "TSPEED",
-		[33] = "LFLOW",	      [34] = "LINEMODE", [35] = "XDISPLOC", [36] = "ENVIRON",
-		[37] = "AUTHENTICATION", [38] = "ENCRYPT", [39] = "NEW-ENVIRON",
+	    [0] = "BINARY",	     [1] = "ECHO",	[3] = "SGA",	      [5] = "STATUS",
+	    [6] = "TIMING-MARK",     [24] = "TTYPE",	[31] = "NAWS",	      [32] = "TSPEED",
+	    [33] = "LFLOW",	     [34] = "LINEMODE", [35] = "XDISPLOC",    [36] = "ENVIRON",
+	    [37] = "AUTHENTICATION", [38] = "ENCRYPT",	[39] = "NEW-ENVIRON",
 	};
 
 	if (o < 40 && names[o])
@@ -274,8 +274,8 @@ static void telnet_dissect(struct record *r)
 }
 
 const struct proto_dissector proto_telnet = {
-	.name = "telnet",
-	.l4 = 6,
-	.detect = telnet_detect,
-	.dissect = telnet_dissect,
+    .name = "telnet",
+    .l4 = 6,
+    .detect = telnet_detect,
+    .dissect = telnet_dissect,
 };

@@ -532,67 +532,82 @@ static void tls_hash12(const char *s, size_t n, char out[13])
 	out[12] = 0;
 }
 
+/* The non-GREASE values JA4 hashes: ciphers, extension types without SNI
+ * and ALPN, signature algorithms; and the count of all extension types. */
+struct tls_ja4_lists {
+	uint16_t *c, *e, *s;
+	size_t nc, ne, ns, ext_total;
+};
+
+static int tls_ja4_collect(const struct tls_hello *h, struct tls_ja4_lists *l)
+{
+	struct tls_vec data;
+	size_t off = 0, n = 0;
+	uint16_t type;
+
+	while (h->has_exts && tls_ext_next(&h->exts, &off, &type, &data))
+		n++;
+	/* Each array holds at most what its vector can: bounded by 64 KiB. */
+	l->c = malloc((h->ciphers.n / 2 + 1) * sizeof(*l->c));
+	l->e = malloc((n + 1) * sizeof(*l->e));
+	l->s = malloc(((h->has_sigalgs ? h->sigalgs.n / 2 : 0) + 1) * sizeof(*l->s));
+	if (!l->c || !l->e || !l->s)
+		return -ENOMEM;
+	l->nc = tls_values(h->ciphers, l->c);
+	l->ns = h->has_sigalgs ? tls_values(h->sigalgs, l->s) : 0;
+	for (off = 0; h->has_exts && tls_ext_next(&h->exts, &off, &type, &data);) {
+		if (tls_grease(type))
+			continue;
+		l->ext_total++;
+		if (type != 0 && type != 16)
+			l->e[l->ne++] = type;
+	}
+	qsort(l->c, l->nc, sizeof(*l->c), tls_cmp16);
+	qsort(l->e, l->ne, sizeof(*l->e), tls_cmp16);
+	return 0;
+}
+
 /* JA4 = a_b_c (FoxIO technical_details/JA4.md):
  *  a: 't' (TCP) or 'd' (DTLS), version, 'd' if an SNI extension is present
  *     else 'i', cipher count and extension count (GREASE left out, capped
  *     at 99, two digits), ALPN characters;
  *  b: sha256 of the sorted cipher list ("%04x" joined by ','), 12 digits;
  *  c: sha256 of the sorted extension list without SNI (0) and ALPN (16),
- *     then '_' and the signature algorithms in their order (if any).
+ *     then '_' and the signature algorithms in their order (if any);
+ *  an empty list hashes to twelve zeros.
  * raw gets the unhashed form (ja4_r).  0 or -ENOMEM. */
 static int tls_ja4(const struct tls_hello *h, struct buf *ja4, struct buf *raw)
 {
-	size_t nc = h->ciphers.n / 2, ne = 0, ns = h->has_sigalgs ? h->sigalgs.n / 2 : 0, k = 0;
-	uint16_t *c = malloc((nc + 1) * sizeof(*c)), *e = NULL, *s = malloc((ns + 1) * sizeof(*s));
-	struct tls_vec data;
-	size_t off = 0, next = 0, ext_total = 0;
-	uint16_t type;
-	char a[16], alpn[3], hb[13], hc[13];
-	int ret = -ENOMEM, err;
+	struct tls_ja4_lists l = {0};
 	struct buf list = {0};
+	char a[16], alpn[3], hb[13], hc[13];
+	int err = tls_ja4_collect(h, &l);
 
-	while (h->has_exts && tls_ext_next(&h->exts, &next, &type, &data))
-		ne++;
-	e = malloc((ne + 1) * sizeof(*e));
-	if (!c || !e || !s)
+	if (err)
 		goto out;
-	nc = tls_values(h->ciphers, c);
-	ns = h->has_sigalgs ? tls_values(h->sigalgs, s) : 0;
-	while (h->has_exts && tls_ext_next(&h->exts, &off, &type, &data)) {
-		if (tls_grease(type))
-			continue;
-		ext_total++;
-		if (type != 0 && type != 16)
-			e[k++] = type;
-	}
 	tls_ja4_alpn(h, alpn);
 	snprintf(a, sizeof(a), "%c%s%c%02u%02u%s", h->dtls ? 'd' : 't', tls_ja4_version(h),
-		 h->has_sni ? 'd' : 'i', (unsigned)(nc > 99 ? 99 : nc),
-		 (unsigned)(ext_total > 99 ? 99 : ext_total), alpn);
-	qsort(c, nc, sizeof(*c), tls_cmp16);
-	qsort(e, k, sizeof(*e), tls_cmp16);
-	err = tls_hex_list(&list, c, nc);
+		 h->has_sni ? 'd' : 'i', (unsigned)(l.nc > 99 ? 99 : l.nc),
+		 (unsigned)(l.ext_total > 99 ? 99 : l.ext_total), alpn);
+	err = tls_hex_list(&list, l.c, l.nc);
 	tls_hash12((const char *)list.p, list.len, hb);
 	err |= buf_printf(raw, "%s_", a);
 	err |= buf_append(raw, list.p, list.len);
 	err |= buf_putc(raw, '_');
 	buf_reset(&list);
-	err |= tls_hex_list(&list, e, k);
-	if (k && ns) {
+	err |= tls_hex_list(&list, l.e, l.ne);
+	if (l.ne && l.ns) {
 		err |= buf_putc(&list, '_');
-		err |= tls_hex_list(&list, s, ns);
+		err |= tls_hex_list(&list, l.s, l.ns);
 	}
-	if (k)
-		tls_hash12((const char *)list.p, list.len, hc);
-	else
-		memcpy(hc, "000000000000", 13);
+	tls_hash12((const char *)list.p, l.ne ? list.len : 0, hc);
 	err |= buf_append(raw, list.p, list.len);
 	err |= buf_printf(ja4, "%s_%s_%s", a, hb, hc);
-	ret = err ? -ENOMEM : 0;
+	err = err ? -ENOMEM : 0;
 out:
-	free(c), free(e), free(s);
+	free(l.c), free(l.e), free(l.s);
 	buf_free(&list);
-	return ret;
+	return err;
 }
 
 static void tls_put_alpn(struct json *j, const struct tls_hello *h)

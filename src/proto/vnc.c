@@ -132,8 +132,8 @@ static int vnc_detect(const struct record *r)
 }
 
 const struct proto_dissector proto_vnc = {
-	.name = "vnc",
-	.l4 = 6,
-	.detect = vnc_detect,
-	.dissect = vnc_dissect,
+    .name = "vnc",
+    .l4 = 6,
+    .detect = vnc_detect,
+    .dissect = vnc_dissect,
 };

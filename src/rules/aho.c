@@ -24,10 +24,10 @@ struct aho {
 	uint32_t npat;
 	/* after aho_compile */
 	bool compiled;
-	uint8_t cls[256];   /* byte -> class */
-	uint32_t ncls;	    /* classes, class 0 = bytes in no pattern */
-	uint32_t *delta;    /* nnodes * ncls transitions */
-	uint32_t *dict;	    /* per state: next state on the fail chain with output, 0 = none */
+	uint8_t cls[256]; /* byte -> class */
+	uint32_t ncls;	  /* classes, class 0 = bytes in no pattern */
+	uint32_t *delta;  /* nnodes * ncls transitions */
+	uint32_t *dict;	  /* per state: next state on the fail chain with output, 0 = none */
 };
 
 static uint8_t aho_fold(uint8_t c)
@@ -147,7 +147,8 @@ static void aho_fill(struct aho *a, uint32_t *queue, uint32_t *fail)
 	}
 	while (head < tail) {
 		uint32_t s = queue[head++];
-		uint32_t *row = a->delta + (size_t)s * ncls, *frow = a->delta + (size_t)fail[s] * ncls;
+		uint32_t *row = a->delta + (size_t)s * ncls,
+			 *frow = a->delta + (size_t)fail[s] * ncls;
 
 		a->dict[s] = a->nodes[fail[s]].out >= 0 ? fail[s] : a->dict[fail[s]];
 		for (uint32_t k = 0; k < ncls; k++) {

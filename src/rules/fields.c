@@ -198,7 +198,8 @@ static long long http_content_length(const struct rules_http_req *q)
 		const struct rules_val *v = &q->hvalue[i];
 		long long x = 0;
 
-		if (q->hname[i].len != 14 || strncasecmp((const char *)q->hname[i].p, "content-length", 14))
+		if (q->hname[i].len != 14 ||
+		    strncasecmp((const char *)q->hname[i].p, "content-length", 14))
 			continue;
 		if (!v->len || v->len > 12)
 			return -1;
@@ -317,8 +318,9 @@ static int jr_hex4(const uint8_t *p, size_t n, size_t i, unsigned *v)
 		return -1;
 	for (size_t k = 0; k < 4; k++) {
 		int c = p[i + k], d = c >= '0' && c <= '9' ? c - '0'
-				      : (c | 0x20) >= 'a' && (c | 0x20) <= 'f' ? (c | 0x20) - 'a' + 10
-				      : -1;
+				      : (c | 0x20) >= 'a' && (c | 0x20) <= 'f'
+					  ? (c | 0x20) - 'a' + 10
+					  : -1;
 		if (d < 0)
 			return -1;
 		*v = *v << 4 | (unsigned)d;
@@ -387,13 +389,27 @@ static void jr_add_string(struct jr *j, const struct rules_val *raw)
 		}
 		c = raw->p[++i];
 		switch (c) {
-		case 'b': o[k++] = '\b'; break;
-		case 'f': o[k++] = '\f'; break;
-		case 'n': o[k++] = '\n'; break;
-		case 'r': o[k++] = '\r'; break;
-		case 't': o[k++] = '\t'; break;
-		case 'u': i++, k += jr_unicode(raw->p, raw->len, &i, o + k), i--; break;
-		default: o[k++] = c; break;
+		case 'b':
+			o[k++] = '\b';
+			break;
+		case 'f':
+			o[k++] = '\f';
+			break;
+		case 'n':
+			o[k++] = '\n';
+			break;
+		case 'r':
+			o[k++] = '\r';
+			break;
+		case 't':
+			o[k++] = '\t';
+			break;
+		case 'u':
+			i++, k += jr_unicode(raw->p, raw->len, &i, o + k), i--;
+			break;
+		default:
+			o[k++] = c;
+			break;
 		}
 	}
 	fc->v[fc->n++] = (struct rules_val){o, k};
@@ -588,19 +604,28 @@ static void fc_bytes(struct rules_fcache *fc, const uint8_t *p, size_t n)
 		fc_add(fc, p, n < RULES_SCAN_MAX ? n : RULES_SCAN_MAX);
 }
 
-static void fc_http(const struct rules_field *f, struct rules_scratch *sc,
-		    struct rules_fcache *fc)
+static void fc_http(const struct rules_field *f, struct rules_scratch *sc, struct rules_fcache *fc)
 {
 	for (size_t i = 0; i < sc->nhttp; i++) {
 		const struct rules_http_req *q = &sc->http[i];
 		const uint8_t *qm;
 
 		switch (f->kind) {
-		case RF_HTTP_METHOD: fc_add(fc, q->method.p, q->method.len); break;
-		case RF_HTTP_URI: fc_add(fc, q->uri.p, q->uri.len); break;
-		case RF_HTTP_VERSION: fc_add(fc, q->version.p, q->version.len); break;
-		case RF_HTTP_HEADERS: fc_add(fc, q->headers.p, q->headers.len); break;
-		case RF_HTTP_BODY: fc_add(fc, q->body.p, q->body.len); break;
+		case RF_HTTP_METHOD:
+			fc_add(fc, q->method.p, q->method.len);
+			break;
+		case RF_HTTP_URI:
+			fc_add(fc, q->uri.p, q->uri.len);
+			break;
+		case RF_HTTP_VERSION:
+			fc_add(fc, q->version.p, q->version.len);
+			break;
+		case RF_HTTP_HEADERS:
+			fc_add(fc, q->headers.p, q->headers.len);
+			break;
+		case RF_HTTP_BODY:
+			fc_add(fc, q->body.p, q->body.len);
+			break;
 		case RF_HTTP_PATH:
 		case RF_HTTP_QUERY:
 			qm = memchr(q->uri.p, '?', q->uri.len);
@@ -612,7 +637,8 @@ static void fc_http(const struct rules_field *f, struct rules_scratch *sc,
 		default:
 			for (size_t h = 0; h < q->nhdr; h++)
 				if (q->hname[h].len == strlen(f->arg) &&
-				    !strncasecmp((const char *)q->hname[h].p, f->arg, q->hname[h].len))
+				    !strncasecmp((const char *)q->hname[h].p, f->arg,
+						 q->hname[h].len))
 					fc_add(fc, q->hvalue[h].p, q->hvalue[h].len);
 			break;
 		}
@@ -630,12 +656,24 @@ const struct rules_fcache *rules_field_values(const struct rules *rs, struct rul
 	fc->done = true;
 	fc->n = 0;
 	switch (f->kind) {
-	case RF_PAYLOAD: fc_bytes(fc, r->payload, r->payload_len); break;
-	case RF_SERVER: fc_bytes(fc, r->server_payload, r->server_payload_len); break;
-	case RF_SERVICE: fc_text(fc, r->service, sizeof(r->service)); break;
-	case RF_SCANNER: fc_text(fc, r->scanner, sizeof(r->scanner)); break;
-	case RF_OS_GUESS: fc_text(fc, r->os_guess, sizeof(r->os_guess)); break;
-	case RF_PROTO: fc_text(fc, record_proto_name(r->proto), 16); break;
+	case RF_PAYLOAD:
+		fc_bytes(fc, r->payload, r->payload_len);
+		break;
+	case RF_SERVER:
+		fc_bytes(fc, r->server_payload, r->server_payload_len);
+		break;
+	case RF_SERVICE:
+		fc_text(fc, r->service, sizeof(r->service));
+		break;
+	case RF_SCANNER:
+		fc_text(fc, r->scanner, sizeof(r->scanner));
+		break;
+	case RF_OS_GUESS:
+		fc_text(fc, r->os_guess, sizeof(r->os_guess));
+		break;
+	case RF_PROTO:
+		fc_text(fc, record_proto_name(r->proto), 16);
+		break;
 	case RF_DST_PORT:
 	case RF_SRC_PORT:
 		snprintf(fc->num, sizeof(fc->num), "%u",
@@ -656,13 +694,16 @@ const struct rules_fcache *rules_field_values(const struct rules *rs, struct rul
 				fc_text(fc, c->proto, sizeof(c->proto));
 		}
 		break;
-	case RF_JSON: rules_json_lookup(r->extra.p, r->extra.len, f->arg, fc); break;
+	case RF_JSON:
+		rules_json_lookup(r->extra.p, r->extra.len, f->arg, fc);
+		break;
 	default:
 		if (!sc->http_done) {
-			size_t n = r->payload_len < RULES_SCAN_MAX ? r->payload_len : RULES_SCAN_MAX;
+			size_t n =
+			    r->payload_len < RULES_SCAN_MAX ? r->payload_len : RULES_SCAN_MAX;
 
 			sc->nhttp = r->payload ? rules_http_parse(r->payload, n, sc->http,
-								   RULES_HTTP_MAX_REQS)
+								  RULES_HTTP_MAX_REQS)
 					       : 0;
 			sc->http_done = true;
 		}

@@ -122,8 +122,15 @@ static int rules_number_conds(struct rules *rs)
 			if (!tab[h]) {
 				tab[h] = c;
 				c->uid = rs->nuid++;
-			} else {
-				c->uid = tab[h]->uid;
+				if (c->re) /* the interpreter is the fallback if JIT fails */
+					pcre2_jit_compile(c->re, PCRE2_JIT_COMPLETE);
+				continue;
+			}
+			c->uid = tab[h]->uid;
+			if (c->re && !c->re_shared) {
+				pcre2_code_free(c->re);
+				c->re = tab[h]->re;
+				c->re_shared = true;
 			}
 		}
 	free(tab);
@@ -199,8 +206,8 @@ static int rules_dup_ids(const struct rules *rs, char *err, size_t errlen)
 	return ret;
 }
 
-int rules_load_text(struct rules **out, const char *name, const char *text, size_t len,
-		    char *err, size_t errlen)
+int rules_load_text(struct rules **out, const char *name, const char *text, size_t len, char *err,
+		    size_t errlen)
 {
 	struct rules *rs = calloc(1, sizeof(*rs));
 	int ret;
@@ -495,8 +502,8 @@ static int rules_member(const struct rules *rs, struct record *r, const size_t *
 	return proto_member_end(&j, r, mark);
 }
 
-int rules_apply(const struct rules *rs, struct rules_scratch *sc, struct record *r,
-		size_t *hits, size_t nhits)
+int rules_apply(const struct rules *rs, struct rules_scratch *sc, struct record *r, size_t *hits,
+		size_t nhits)
 {
 	size_t nmatch = 0;
 	int ret = 0;

@@ -174,10 +174,18 @@ static int rp_regex(struct rp *rp, struct buf *pat, uint32_t *opts)
 	rp->pos++;
 	for (; rp->pos < rp->n && rp->s[rp->pos] != ' ' && rp->s[rp->pos] != '\t'; rp->pos++) {
 		switch (rp->s[rp->pos]) {
-		case 'i': *opts |= PCRE2_CASELESS; break;
-		case 's': *opts |= PCRE2_DOTALL; break;
-		case 'm': *opts |= PCRE2_MULTILINE; break;
-		case 'x': *opts |= PCRE2_EXTENDED; break;
+		case 'i':
+			*opts |= PCRE2_CASELESS;
+			break;
+		case 's':
+			*opts |= PCRE2_DOTALL;
+			break;
+		case 'm':
+			*opts |= PCRE2_MULTILINE;
+			break;
+		case 'x':
+			*opts |= PCRE2_EXTENDED;
+			break;
 		default:
 			return rp_fail(rp, "unknown regex flag '%s' (flags: i s m x)",
 				       rp_show(rp->s + rp->pos, 1, shown));
@@ -211,8 +219,7 @@ static int rp_compile_regex(struct rp *rp, struct rules_cond *c, struct buf *pat
 		pcre2_get_error_message(code, msg, sizeof(msg));
 		return rp_fail(rp, "bad regex at offset %zu: %s", (size_t)off, (char *)msg);
 	}
-	pcre2_jit_compile(c->re, PCRE2_JIT_COMPLETE); /* the interpreter is the fallback */
-	c->reopts = opts;
+	c->reopts = opts;	/* JIT compiling waits for rules_compile: equal regexes share one */
 	return rp_take(c, pat); /* the pattern, to find equal tests */
 }
 
@@ -358,7 +365,7 @@ static int rp_port_item(struct rp *rp, const char *s, size_t n)
 	if (!n)
 		return 0;
 	if (dash ? rp_port_num(s, (size_t)(dash - s), &p.lo) ||
-			   rp_port_num(dash + 1, n - (size_t)(dash - s) - 1, &p.hi) || p.lo > p.hi
+		       rp_port_num(dash + 1, n - (size_t)(dash - s) - 1, &p.hi) || p.lo > p.hi
 		 : rp_port_num(s, n, &p.lo))
 		return rp_fail(rp, "bad port '%s' (N or N-M, 0..65535)", rp_show(s, n, shown));
 	if (!dash)
@@ -558,7 +565,8 @@ static int rp_op(struct rp *rp, struct rules_cond *c)
 	const char *w;
 	size_t wl;
 	char shown[48];
-	int ret = rp_word(rp, &w, &wl, "an operator (contains, is, startswith, endswith, regex, exists)");
+	int ret =
+	    rp_word(rp, &w, &wl, "an operator (contains, is, startswith, endswith, regex, exists)");
 
 	if (ret)
 		return ret;
@@ -653,11 +661,12 @@ static int rp_finish(struct rp *rp)
 	ru->anchor = rp_anchor(rp->rs, ru);
 	for (size_t i = 0; ru->anchor < 0 && i < ru->nconds; i++)
 		if (ru->conds[i].op == RO_REGEX) {
-			ret = rp_fail(rp,
-				      "rule '%s': a regex needs a literal to prefilter it in the same "
-				      "rule (content, or match payload/server/http.* contains, is, "
-				      "startswith or endswith)",
-				      ru->id);
+			ret = rp_fail(
+			    rp,
+			    "rule '%s': a regex needs a literal to prefilter it in the same "
+			    "rule (content, or match payload/server/http.* contains, is, "
+			    "startswith or endswith)",
+			    ru->id);
 			goto out;
 		}
 out:
@@ -676,7 +685,8 @@ void rules_rule_clear(struct rules_rule *ru)
 		free(ru->refs[i]);
 	for (size_t i = 0; i < ru->nconds; i++) {
 		free(ru->conds[i].lit);
-		pcre2_code_free(ru->conds[i].re);
+		if (!ru->conds[i].re_shared)
+			pcre2_code_free(ru->conds[i].re);
 	}
 	memset(ru, 0, sizeof(*ru));
 }
@@ -724,10 +734,10 @@ struct rp_kw {
 };
 
 static const struct rp_kw rp_kws[] = {
-    {"rule", kw_rule},	     {"name", kw_name},	      {"tag", kw_tag},	   {"tags", kw_tag},
-    {"ref", kw_ref},	     {"refs", kw_ref},	      {"proto", kw_proto}, {"port", kw_port},
-    {"ports", kw_port},	     {"service", kw_service}, {"dir", kw_dir},	   {"content", kw_content},
-    {"regex", kw_regex},     {"match", kw_match},
+    {"rule", kw_rule},	 {"name", kw_name},	  {"tag", kw_tag},     {"tags", kw_tag},
+    {"ref", kw_ref},	 {"refs", kw_ref},	  {"proto", kw_proto}, {"port", kw_port},
+    {"ports", kw_port},	 {"service", kw_service}, {"dir", kw_dir},     {"content", kw_content},
+    {"regex", kw_regex}, {"match", kw_match},
 };
 
 static int rp_line(struct rp *rp)

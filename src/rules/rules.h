@@ -28,8 +28,8 @@ struct rules_scratch;
  * err for a bad rule, or another -errno with the reason in err. */
 int rules_load(struct rules **out, const char *path, char *err, size_t errlen);
 /* Same for rule text in memory; name labels errors ("name:LINE: ..."). */
-int rules_load_text(struct rules **out, const char *name, const char *text, size_t len,
-		    char *err, size_t errlen);
+int rules_load_text(struct rules **out, const char *name, const char *text, size_t len, char *err,
+		    size_t errlen);
 void rules_free(struct rules *rs);
 
 size_t rules_count(const struct rules *rs);
@@ -45,8 +45,8 @@ void rules_scratch_free(struct rules_scratch *sc);
  * "rules" member to r->extra.  If hits is not NULL, the indexes of up to
  * nhits matching rules are stored there, in rule order.  Returns the number
  * of matching rules (may exceed nhits), or -ENOMEM. */
-int rules_apply(const struct rules *rs, struct rules_scratch *sc, struct record *r,
-		size_t *hits, size_t nhits);
+int rules_apply(const struct rules *rs, struct rules_scratch *sc, struct record *r, size_t *hits,
+		size_t nhits);
 
 /* The analyzer's rule set, kept here so enrich.c needs only three calls.
  * Path: $MITSU_RULES (file or folder) if set, else the first folder found

@@ -13,8 +13,8 @@
 #include "proto/proto.h"
 #include "proto/registry.h"
 
-static const struct proto_dissector *const fz_protos[] = {
-	&proto_dns, &proto_ntp, &proto_ssdp, &proto_snmp, &proto_memcached};
+static const struct proto_dissector *const fz_protos[] = {&proto_dns, &proto_ntp, &proto_ssdp,
+							  &proto_snmp, &proto_memcached};
 
 static void fz_syn(struct record *r, const uint8_t *d, size_t n)
 {

@@ -16,49 +16,55 @@
 . "$(dirname "$0")/lib.sh"
 
 netns_setup || { notok "namespace setup"; exit 1; }
+# An SSH server that only says its version, on 2222, started before the
+# sensor so that the sensor sees the listener and leaves that port to it.
+(printf 'SSH-2.0-OpenSSH_9.2p1 Debian-2\r\n'; sleep 10) | sns timeout 12 nc -l -p 2222 >/dev/null 2>&1 &
+NC=$!
+i=0
+while [ $i -lt 30 ] && ! sns ss -ltn | grep -q ":2222 "; do sleep 0.1; i=$((i + 1)); done
 start_sensor
 
 # TLS and HTTP clients, each on its own port (flows are told apart by
 # port), all at once: each sends its first bytes and waits for an answer
 # that never comes, so each is ended by its timeout.
+PIDS=
+bg() { # runs a client in the background, noting its pid
+	"$@" >/dev/null 2>&1 &
+	PIDS="$PIDS $!"
+}
 tls() { # port, openssl options...
 	port=$1
 	shift
-	cns sh -c "timeout 2 openssl s_client -connect $SADDR:$port $* </dev/null" >/dev/null 2>&1
+	bg cns sh -c "timeout 2 openssl s_client -connect $SADDR:$port $* </dev/null"
 }
-tls 443 -tls1_2 &
-tls 8443 -tls1_3 &
-tls 4433 -alpn h2,http/1.1 -servername www.example.test &
-tls 9443 -tls1_2 -cipher ECDHE-RSA-AES128-GCM-SHA256:AES256-SHA -servername x &
-tls 10443 -tls1_3 -ciphersuites TLS_AES_128_GCM_SHA256 -groups X25519:P-256 -alpn x &
-tls 11443 -no_tls1_3 -sigalgs RSA+SHA256:ECDSA+SHA256 -noservername &
-cns timeout 3 curl -sk -m 2 "https://$SADDR:12443/" >/dev/null 2>&1 &
-cns timeout 3 curl -sk -m 2 --http1.1 "https://curl.example.test:13443/" \
-	--resolve "curl.example.test:13443:$SADDR" >/dev/null 2>&1 &
-cns timeout 3 wget -q -T 2 -t 1 --no-check-certificate -O /dev/null "https://$SADDR:14443/" \
-	>/dev/null 2>&1 &
+tls 443 -tls1_2
+tls 8443 -tls1_3
+tls 4433 -alpn h2,http/1.1 -servername www.example.test
+tls 9443 -tls1_2 -cipher ECDHE-RSA-AES128-GCM-SHA256:AES256-SHA -servername x
+tls 10443 -tls1_3 -ciphersuites TLS_AES_128_GCM_SHA256 -groups X25519:P-256 -alpn x
+tls 11443 -no_tls1_3 -sigalgs RSA+SHA256:ECDSA+SHA256 -noservername
+bg cns timeout 3 curl -sk -m 2 "https://$SADDR:12443/"
+bg cns timeout 3 curl -sk -m 2 --http1.1 "https://curl.example.test:13443/" \
+	--resolve "curl.example.test:13443:$SADDR"
+bg cns timeout 3 wget -q -T 2 -t 1 --no-check-certificate -O /dev/null "https://$SADDR:14443/"
 TLS_PORTS="443 8443 4433 9443 10443 11443 12443 13443 14443"
 
 # HTTP with user agents, Basic credentials and a body.
 head -c 700 /dev/urandom | base64 >"$WORK/body"
-cns timeout 3 curl -s -m 2 -A 'mitsu-agent/1.0 (test)' -u 'alice:wonder land' \
-	"http://$SADDR:8080/admin?x=1" >/dev/null 2>&1 &
-cns timeout 3 wget -q -T 2 -t 1 -U 'Wget-mitsu/2.0' --user=bob --password=builder \
-	--auth-no-challenge -O /dev/null "http://$SADDR:37215/ctrlt/DeviceUpgrade_1" >/dev/null 2>&1 &
-cns timeout 3 curl -s -m 2 -H 'Expect:' --data-binary "@$WORK/body" \
-	"http://$SADDR:80/upload" >/dev/null 2>&1 &
-wait
+bg cns timeout 3 curl -s -m 2 -A 'mitsu-agent/1.0 (test)' -u 'alice:wonder land' \
+	"http://$SADDR:8080/admin?x=1"
+bg cns timeout 3 wget -q -T 2 -t 1 -U 'Wget-mitsu/2.0' --user=bob --password=builder \
+	--auth-no-challenge -O /dev/null "http://$SADDR:37215/ctrlt/DeviceUpgrade_1"
+bg cns timeout 3 curl -s -m 2 -H 'Expect:' --data-binary "@$WORK/body" "http://$SADDR:80/upload"
+wait $PIDS # not the sensor's
 
-# SSH: a server that only sends its version on 2222; the sensor alone on 22.
-(printf 'SSH-2.0-OpenSSH_9.2p1 Debian-2\r\n'; sleep 4) | sns timeout 6 nc -l -p 2222 >/dev/null 2>&1 &
-NC=$!
-sleep 0.5
+# SSH: the version-only server on 2222; the sensor alone on 22.
 cns timeout 4 ssh -o BatchMode=yes -o StrictHostKeyChecking=no -o UserKnownHostsFile=/dev/null \
 	-p 2222 "mitsu@$SADDR" true >/dev/null 2>&1
 cns timeout 3 ssh -o BatchMode=yes -o StrictHostKeyChecking=no -o UserKnownHostsFile=/dev/null \
 	-o ConnectTimeout=2 -p 22 "mitsu@$SADDR" true >/dev/null 2>&1
-wait "$NC" 2>/dev/null
 stop_sensor
+kill "$NC" 2>/dev/null
 
 "$MITSU" analyze --json -q "$WORK/store" >"$WORK/records.jsonl"
 check "the store analyses into records" [ -s "$WORK/records.jsonl" ]

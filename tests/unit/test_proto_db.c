@@ -57,7 +57,8 @@ static int cred(unsigned i, const char *proto, const char *user, const char *pas
 	int ok = i < rec.ncreds && !strcmp(rec.creds[i].proto, proto) &&
 		 !strcmp(rec.creds[i].user, user) && !strcmp(rec.creds[i].pass, pass);
 	if (!ok)
-		printf("#   cred %u: got %s %s/%s of %u\n", i, i < rec.ncreds ? rec.creds[i].proto : "-",
+		printf("#   cred %u: got %s %s/%s of %u\n", i,
+		       i < rec.ncreds ? rec.creds[i].proto : "-",
 		       i < rec.ncreds ? rec.creds[i].user : "-",
 		       i < rec.ncreds ? rec.creds[i].pass : "-", rec.ncreds);
 	return ok;
@@ -94,19 +95,20 @@ static void torture(const struct proto_dissector *d, const uint8_t *p, size_t n)
 	free(m);
 }
 
-
 static void test_redis(void)
 {
 	MK("*2\r\n$4\r\nAUTH\r\n$6\r\nsecret\r\n*4\r\n$6\r\nCONFIG\r\n$3\r\nSET\r\n$3\r\ndir\r\n"
 	   "$4\r\n/tmp\r\n*3\r\n$4\r\nAUTH\r\n$5\r\nalice\r\n$2\r\npw\r\n"
-	   "*7\r\n$5\r\nHELLO\r\n$1\r\n3\r\n$4\r\nAUTH\r\n$3\r\nbob\r\n$3\r\npw2\r\n$7\r\nSETNAME\r\n"
+	   "*7\r\n$5\r\nHELLO\r\n$1\r\n3\r\n$4\r\nAUTH\r\n$3\r\nbob\r\n$3\r\npw2\r\n$"
+	   "7\r\nSETNAME\r\n"
 	   "$1\r\nx\r\n",
 	   "-NOAUTH Authentication required.\r\n");
 	CHECK_STR(run(), "redis");
 	CHECK(has("\"format\":\"resp\""));
-	CHECK(has("\"commands\":[[\"AUTH\",\"secret\"],[\"CONFIG\",\"SET\",\"dir\",\"/tmp\"],"
-		  "[\"AUTH\",\"alice\",\"pw\"],[\"HELLO\",\"3\",\"AUTH\",\"bob\",\"pw2\",\"SETNAME\","
-		  "\"x\"]]"));
+	CHECK(
+	    has("\"commands\":[[\"AUTH\",\"secret\"],[\"CONFIG\",\"SET\",\"dir\",\"/tmp\"],"
+		"[\"AUTH\",\"alice\",\"pw\"],[\"HELLO\",\"3\",\"AUTH\",\"bob\",\"pw2\",\"SETNAME\","
+		"\"x\"]]"));
 	CHECK_INT(rec.ncreds, 3);
 	CHECK(cred(0, "redis", "", "secret"));
 	CHECK(cred(1, "redis", "alice", "pw"));
@@ -189,14 +191,14 @@ static void test_mysql(void)
 {
 	/* MariaDB 10.11's greeting, cut after the plugin name. */
 	static const char greet_body[] =
-		"\x0a"
-		"5.5.5-10.11.6-MariaDB-0+deb12u1\x00"
-		"\x05\x00\x00\x00"
-		"abcdefgh\x00"
-		"\xfe\xf7\x2d\x02\x00\xff\x81\x15\x00\x00\x00\x00\x00\x00\x1d\x00\x00\x00"
-		"ijklmnopqrst\x00"
-		"mysql_native_password\x00";
-	static const uint8_t scramble[20] = {0x01, 0x02, 0xab, 0xcd, 0xef, 5, 6, 7, 8, 9,
+	    "\x0a"
+	    "5.5.5-10.11.6-MariaDB-0+deb12u1\x00"
+	    "\x05\x00\x00\x00"
+	    "abcdefgh\x00"
+	    "\xfe\xf7\x2d\x02\x00\xff\x81\x15\x00\x00\x00\x00\x00\x00\x1d\x00\x00\x00"
+	    "ijklmnopqrst\x00"
+	    "mysql_native_password\x00";
+	static const uint8_t scramble[20] = {0x01, 0x02, 0xab, 0xcd, 0xef, 5,  6,  7,  8,  9,
 					     10,   11,	 12,   13,   14,   15, 16, 17, 18, 0xff};
 	static const char attrs[] = "\x03_os\x05Linux\x0c_client_name\x0alibmariadb"
 				    "\x0cprogram_name\x05mysql";
@@ -205,8 +207,8 @@ static void test_mysql(void)
 	size_t bn, cn, sn;
 
 	sn = my_packet(srv, 0, (const uint8_t *)greet_body, sizeof(greet_body) - 1);
-	bn = my_response(body, caps, "root", scramble, 20, "testdb", "mysql_native_password",
-			 attrs, sizeof(attrs) - 1);
+	bn = my_response(body, caps, "root", scramble, 20, "testdb", "mysql_native_password", attrs,
+			 sizeof(attrs) - 1);
 	cn = my_packet(cli, 1, body, bn);
 	mk(cli, cn, srv, sn, 6);
 	CHECK_STR(run(), "mysql");
@@ -268,8 +270,8 @@ static void test_mysql(void)
 	cn = my_packet(cli, 1, body, bn);
 	mk(cli, cn, NULL, 0, 6);
 	CHECK(strcmp(run(), "mysql"));
-	bn = my_response(body, caps, "root", scramble, 20, "testdb", "mysql_native_password",
-			 attrs, sizeof(attrs) - 1);
+	bn = my_response(body, caps, "root", scramble, 20, "testdb", "mysql_native_password", attrs,
+			 sizeof(attrs) - 1);
 	cn = my_packet(cli, 1, body, bn);
 	torture(&proto_mysql, cli, cn);
 	torture(&proto_mysql, srv, sn);
@@ -311,7 +313,10 @@ static void test_pgsql(void)
 	n = 8 + pg_startup(c + 8, kv, sizeof(kv));
 	n += pg_msg(c + n, 'p', "s3cret", 7);
 	n += pg_msg(c + n, 'Q', "SELECT version();", 18);
-	mk(c, n, "N" "R\x00\x00\x00\x08\x00\x00\x00\x03", 10, 6);
+	mk(c, n,
+	   "N"
+	   "R\x00\x00\x00\x08\x00\x00\x00\x03",
+	   10, 6);
 	CHECK_STR(run(), "pgsql");
 	CHECK(has("\"requests\":[\"ssl\",\"startup\"]"));
 	CHECK(has("\"protocol\":\"3.0\""));
@@ -327,7 +332,10 @@ static void test_pgsql(void)
 
 	/* MD5: the hash is not a password. */
 	n = pg_startup(c, kv, sizeof(kv));
-	n += pg_msg(c + n, 'p', "md5" "0123456789abcdef0123456789abcdef", 36);
+	n += pg_msg(c + n, 'p',
+		    "md5"
+		    "0123456789abcdef0123456789abcdef",
+		    36);
 	mk(c, n, "R\x00\x00\x00\x0c\x00\x00\x00\x05salt", 13, 6);
 	CHECK_STR(run(), "pgsql");
 	CHECK(has("\"auth\":\"md5\""));
@@ -391,13 +399,13 @@ static size_t tds_ucs2(uint8_t *o, const char *s, int pw)
 
 static size_t tds_login7(uint8_t *o)
 {
-	const char *strs[9] = {"WIN-CLIENT", "sa", "Secret1!", "sqlcmd", "10.0.0.1",
+	const char *strs[9] = {"WIN-CLIENT", "sa",   "Secret1!",   "sqlcmd", "10.0.0.1",
 			       "",	     "ODBC", "us_english", "master"};
 	size_t i = 94;
 
 	memset(o, 0, 94);
-	memcpy(o + 4, "\x04\x00\x00\x74", 4); /* TDS 7.4 */
-	memcpy(o + 8, "\x00\x10\x00\x00", 4); /* packet size 4096 */
+	memcpy(o + 4, "\x04\x00\x00\x74", 4);  /* TDS 7.4 */
+	memcpy(o + 8, "\x00\x10\x00\x00", 4);  /* packet size 4096 */
 	memcpy(o + 16, "\x39\x30\x00\x00", 4); /* pid 12345 */
 	o[24] = 0xe0;
 	for (int k = 0; k < 9; k++) {
@@ -415,10 +423,10 @@ static size_t tds_login7(uint8_t *o)
 static void test_mssql(void)
 {
 	/* PRELOGIN: VERSION 15.0.2000.0, ENCRYPTION off, INSTOPT, THREADID, MARS. */
-	static const uint8_t pre[] = {
-		0x00, 0x00, 0x1a, 0x00, 0x06, 0x01, 0x00, 0x20, 0x00, 0x01, 0x02, 0x00, 0x21,
-		0x00, 0x01, 0x03, 0x00, 0x22, 0x00, 0x04, 0x04, 0x00, 0x26, 0x00, 0x01, 0xff,
-		0x0f, 0x00, 0x07, 0xd0, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00};
+	static const uint8_t pre[] = {0x00, 0x00, 0x1a, 0x00, 0x06, 0x01, 0x00, 0x20, 0x00, 0x01,
+				      0x02, 0x00, 0x21, 0x00, 0x01, 0x03, 0x00, 0x22, 0x00, 0x04,
+				      0x04, 0x00, 0x26, 0x00, 0x01, 0xff, 0x0f, 0x00, 0x07, 0xd0,
+				      0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00};
 	uint8_t c[1024], l7[512];
 	size_t n, ln;
 

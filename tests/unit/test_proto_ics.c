@@ -57,7 +57,8 @@ static int cred(unsigned i, const char *proto, const char *user, const char *pas
 	int ok = i < rec.ncreds && !strcmp(rec.creds[i].proto, proto) &&
 		 !strcmp(rec.creds[i].user, user) && !strcmp(rec.creds[i].pass, pass);
 	if (!ok)
-		printf("#   cred %u: got %s %s/%s of %u\n", i, i < rec.ncreds ? rec.creds[i].proto : "-",
+		printf("#   cred %u: got %s %s/%s of %u\n", i,
+		       i < rec.ncreds ? rec.creds[i].proto : "-",
 		       i < rec.ncreds ? rec.creds[i].user : "-",
 		       i < rec.ncreds ? rec.creds[i].pass : "-", rec.ncreds);
 	return ok;
@@ -94,17 +95,20 @@ static void torture(const struct proto_dissector *d, const uint8_t *p, size_t n)
 	free(m);
 }
 
-
 static void test_mqtt(void)
 {
 	static const char v311[] =
-		"\x10\x1d\x00\x04MQTT\x04\xc2\x00\x3c\x00\x05mqttx\x00\x04user\x00\x04pass"
-		"\x82\x06\x00\x01\x00\x01#\x00"
-		"\x30\x0a\x00\x03" "a/bhello"
-		"\xc0\x00\xe0\x00";
+	    "\x10\x1d\x00\x04MQTT\x04\xc2\x00\x3c\x00\x05mqttx\x00\x04user\x00\x04pass"
+	    "\x82\x06\x00\x01\x00\x01#\x00"
+	    "\x30\x0a\x00\x03"
+	    "a/bhello"
+	    "\xc0\x00\xe0\x00";
 	static const char v5[] = "\x10\x1b\x00\x04MQTT\x05\x06\x00\x0a\x05\x11\x00\x00\x0e\x10"
-				 "\x00\x03" "cid"
-				 "\x00" "\x00\x01t" "\x00\x00" /* will: props, topic, message */
+				 "\x00\x03"
+				 "cid"
+				 "\x00"
+				 "\x00\x01t"
+				 "\x00\x00" /* will: props, topic, message */
 				 "\x82\x08\x00\x02\x00\x00\x03$SY\x00";
 	static const char v31[] = "\x10\x25\x00\x06MQIsdp\x03\x02\x00\x3c\x00\x17mosqpub/";
 
@@ -117,7 +121,8 @@ static void test_mqtt(void)
 	CHECK(has("\"clean_session\":true"));
 	CHECK(has("\"username\":\"user\""));
 	CHECK(has("\"password_set\":true"));
-	CHECK(has("\"packets\":[\"connect\",\"subscribe\",\"publish\",\"pingreq\",\"disconnect\"]"));
+	CHECK(
+	    has("\"packets\":[\"connect\",\"subscribe\",\"publish\",\"pingreq\",\"disconnect\"]"));
 	CHECK(has("\"subscribe\":[\"#\"]"));
 	CHECK(has("\"publish\":[\"a/b\"]"));
 	CHECK_INT(rec.ncreds, 1);
@@ -251,8 +256,9 @@ static void test_smb(void)
 	m[mn + 32] = 2;
 	memcpy(m + 112, "\x01\x00\x26\x00\x00\x00\x00\x00", 8);
 	m[120] = 1, m[122] = 32, m[124] = 1;
-	memcpy(m + 112 + 8 + 38 + 2, "\x03\x00\x0a\x00\x00\x00\x00\x00\x01\x00\x00\x00\x00\x00"
-				     "\x01\x00\x00\x00",
+	memcpy(m + 112 + 8 + 38 + 2,
+	       "\x03\x00\x0a\x00\x00\x00\x00\x00\x01\x00\x00\x00\x00\x00"
+	       "\x01\x00\x00\x00",
 	       18);
 	mn = 112 + 8 + 38 + 2 + 18;
 	n = nb(b, m, mn);
@@ -266,8 +272,9 @@ static void test_smb(void)
 	torture(&proto_smb, b, n);
 
 	/* SMBGhost's shape: a compression transform with a huge offset. */
-	n = nb(b, (const uint8_t *)"\xfcSMB\x00\x10\x00\x00\x01\x00\x00\x00\xff\xff\xff\xff"
-				   "xxxxxxxx",
+	n = nb(b,
+	       (const uint8_t *)"\xfcSMB\x00\x10\x00\x00\x01\x00\x00\x00\xff\xff\xff\xff"
+				"xxxxxxxx",
 	       24);
 	mk(b, n, NULL, 0, 6);
 	CHECK_STR(run(), "smb");
@@ -322,12 +329,12 @@ static void test_s7(void)
 {
 	/* nmap s7-info: COTP CR, setup communication, read SZL 0x0011. */
 	static const char cli[] =
-		"\x03\x00\x00\x16\x11\xe0\x00\x00\x00\x01\x00\xc0\x01\x0a\xc1\x02\x01\x00\xc2\x02"
-		"\x01\x02"
-		"\x03\x00\x00\x19\x02\xf0\x80\x32\x01\x00\x00\x00\x00\x00\x08\x00\x00\xf0\x00\x00"
-		"\x01\x00\x01\x01\xe0"
-		"\x03\x00\x00\x21\x02\xf0\x80\x32\x07\x00\x00\x00\x00\x00\x08\x00\x08\x00\x01\x12"
-		"\x04\x11\x44\x01\x00\xff\x09\x00\x04\x00\x11\x00\x01";
+	    "\x03\x00\x00\x16\x11\xe0\x00\x00\x00\x01\x00\xc0\x01\x0a\xc1\x02\x01\x00\xc2\x02"
+	    "\x01\x02"
+	    "\x03\x00\x00\x19\x02\xf0\x80\x32\x01\x00\x00\x00\x00\x00\x08\x00\x00\xf0\x00\x00"
+	    "\x01\x00\x01\x01\xe0"
+	    "\x03\x00\x00\x21\x02\xf0\x80\x32\x07\x00\x00\x00\x00\x00\x08\x00\x08\x00\x01\x12"
+	    "\x04\x11\x44\x01\x00\xff\x09\x00\x04\x00\x11\x00\x01";
 	uint8_t rdp[] = "\x03\x00\x00\x13\x0e\xe0\x00\x00\x00\x00\x00\x01\x00\x08\x00\x03\x00\x00"
 			"\x00";
 

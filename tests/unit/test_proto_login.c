@@ -56,7 +56,8 @@ static int cred(unsigned i, const char *proto, const char *user, const char *pas
 	int ok = i < rec.ncreds && !strcmp(rec.creds[i].proto, proto) &&
 		 !strcmp(rec.creds[i].user, user) && !strcmp(rec.creds[i].pass, pass);
 	if (!ok)
-		printf("#   cred %u: got %s %s/%s of %u\n", i, i < rec.ncreds ? rec.creds[i].proto : "-",
+		printf("#   cred %u: got %s %s/%s of %u\n", i,
+		       i < rec.ncreds ? rec.creds[i].proto : "-",
 		       i < rec.ncreds ? rec.creds[i].user : "-",
 		       i < rec.ncreds ? rec.creds[i].pass : "-", rec.ncreds);
 	return ok;
@@ -95,8 +96,9 @@ static void torture(const struct proto_dissector *d, const uint8_t *p, size_t n)
 
 static void test_telnet(void)
 {
-	static const char srv[] = "\xff\xfd\x18\xff\xfd\x20\xff\xfd\x23\xff\xfd\x27"
-				  "Debian GNU/Linux 12\r\nhost login: Password: \r\nLogin incorrect\r\n";
+	static const char srv[] =
+	    "\xff\xfd\x18\xff\xfd\x20\xff\xfd\x23\xff\xfd\x27"
+	    "Debian GNU/Linux 12\r\nhost login: Password: \r\nLogin incorrect\r\n";
 	static const char cli[] = "\xff\xfb\x18\xff\xfb\x1f\xff\xfc\x20\xff\xfd\x03"
 				  "\xff\xfa\x18\x00xterm-256color\xff\xf0"
 				  "\xff\xfa\x27\x00\x00USER\x01rooty\xff\xf0"
@@ -118,7 +120,8 @@ static void test_telnet(void)
 	      !strncmp(rec.creds[0].pass, "admin\xff", 6));
 
 	/* A bot without any server prompt: first two non-empty lines. */
-	static const char bot[] = "\xff\xfd\x01\r\n\r\nadmin\r\nxc3511\r\nenable\r\nshell\r\nsh\r\n";
+	static const char bot[] =
+	    "\xff\xfd\x01\r\n\r\nadmin\r\nxc3511\r\nenable\r\nshell\r\nsh\r\n";
 	mk(bot, sizeof(bot) - 1, NULL, 0, 6);
 	CHECK_STR(run(), "telnet");
 	CHECK(cred(0, "telnet", "admin", "xc3511"));
@@ -210,17 +213,19 @@ static void test_smtp(void)
 static void test_pop3(void)
 {
 	MK("CAPA\r\nUSER bob\r\nPASS hunter2\r\nAPOP mrose c4c9334bac560ecc979e58001b3e22fb\r\n"
-	   "AUTH PLAIN\r\nAGFkbWluAHNlY3JldA==\r\nQUIT\r\n",
+	   "AUTH PLAIN\r\nAGFkbWluAHNlY3JldA==\r\nAUTH LOGIN\r\ndXNlcg==\r\ncGFzcw==\r\nQUIT\r\n",
 	   "+OK Dovecot ready.\r\n+OK\r\n");
 	CHECK_STR(run(), "pop3");
 	CHECK(has("\"banner\":\"+OK Dovecot ready.\""));
-	CHECK(has("\"commands\":[\"CAPA\",\"USER\",\"PASS\",\"APOP\",\"AUTH\",\"QUIT\"]"));
+	CHECK(has("\"commands\":[\"CAPA\",\"USER\",\"PASS\",\"APOP\",\"AUTH\",\"AUTH\",\"QUIT\"]"));
+	CHECK(has("\"auth\":\"PLAIN\""));
 	CHECK(has("\"user\":\"bob\""));
 	CHECK(has("\"apop\":{\"user\":\"mrose\",\"digest\":\"c4c9334bac560ecc979e58001b3e22fb\"}"));
-	CHECK_INT(rec.ncreds, 3);
+	CHECK_INT(rec.ncreds, 4);
 	CHECK(cred(0, "pop3", "bob", "hunter2"));
 	CHECK(cred(1, "pop3", "mrose", ""));
 	CHECK(cred(2, "pop3", "admin", "secret"));
+	CHECK(cred(3, "pop3", "user", "pass"));
 
 	/* USER/PASS with the POP3 banner is POP3, without any banner FTP. */
 	MK("USER a\r\nPASS b\r\n", "+OK\r\n");
@@ -235,17 +240,20 @@ static void test_pop3(void)
 
 static void test_imap(void)
 {
-	MK("a1 CAPABILITY\r\na2 LOGIN \"bob smith\" \"p\\\"w\"\r\na3 LOGIN {5}\r\nalice {3+}\r\nxyz\r\n"
+	MK("a1 CAPABILITY\r\na2 LOGIN \"bob smith\" \"p\\\"w\"\r\na3 LOGIN {5}\r\nalice "
+	   "{3+}\r\nxyz\r\n"
 	   "a4 AUTHENTICATE PLAIN\r\nAGFkbWluAHNlY3JldA==\r\na5 AUTHENTICATE PLAIN "
 	   "AGFkbWluAHNlY3JldA==\r\na6 LOGIN root toor\r\na7 APPEND inbox {11}\r\n"
-	   "x LOGIN a b\r\na8 LOGOUT\r\n",
+	   "x LOGIN a b\r\na8 AUTHENTICATE LOGIN\r\ndXNlcg==\r\ncGFzcw==\r\na9 LOGOUT\r\n",
 	   "* OK [CAPABILITY IMAP4rev1 LITERAL+] Dovecot ready.\r\n");
 	CHECK_STR(run(), "imap");
 	CHECK(has("\"banner\":\"* OK [CAPABILITY IMAP4rev1 LITERAL+] Dovecot ready.\""));
 	CHECK(has("\"commands\":[\"CAPABILITY\",\"LOGIN\",\"LOGIN\",\"AUTHENTICATE\","
-		  "\"AUTHENTICATE\",\"LOGIN\",\"APPEND\",\"LOGOUT\"]"));
+		  "\"AUTHENTICATE\",\"LOGIN\",\"APPEND\",\"AUTHENTICATE\",\"LOGOUT\"]"));
+	CHECK(has("\"auth\":\"PLAIN\""));
 	CHECK(has("\"user\":\"bob smith\""));
-	CHECK_INT(rec.ncreds, 5);
+	CHECK_INT(rec.ncreds, 6);
+	CHECK(cred(5, "imap", "user", "pass"));
 	CHECK(cred(0, "imap", "bob smith", "p\"w"));
 	CHECK(cred(1, "imap", "alice", "xyz"));
 	CHECK(cred(2, "imap", "admin", "secret"));
@@ -342,17 +350,17 @@ static void test_rdp(void)
 static void test_sip(void)
 {
 	static const char opt[] =
-		"OPTIONS sip:100@10.0.0.1 SIP/2.0\r\n"
-		"Via: SIP/2.0/UDP 10.0.0.2:5060;branch=z9hG4bK-2381513543;rport\r\n"
-		"Max-Forwards: 70\r\n"
-		"To: \"sipvicious\"<sip:100@1.1.1.1>\r\n"
-		"From: \"sipvicious\"<sip:100@1.1.1.1>;tag=6331366438646439313363340131333732\r\n"
-		"User-Agent: friendly-scanner\r\n"
-		"Call-ID: 1139386395823137712713316\r\n"
-		"Contact: sip:100@10.0.0.2:5060\r\n"
-		"CSeq: 1 OPTIONS\r\n"
-		"Accept: application/sdp\r\n"
-		"Content-Length: 0\r\n\r\n";
+	    "OPTIONS sip:100@10.0.0.1 SIP/2.0\r\n"
+	    "Via: SIP/2.0/UDP 10.0.0.2:5060;branch=z9hG4bK-2381513543;rport\r\n"
+	    "Max-Forwards: 70\r\n"
+	    "To: \"sipvicious\"<sip:100@1.1.1.1>\r\n"
+	    "From: \"sipvicious\"<sip:100@1.1.1.1>;tag=6331366438646439313363340131333732\r\n"
+	    "User-Agent: friendly-scanner\r\n"
+	    "Call-ID: 1139386395823137712713316\r\n"
+	    "Contact: sip:100@10.0.0.2:5060\r\n"
+	    "CSeq: 1 OPTIONS\r\n"
+	    "Accept: application/sdp\r\n"
+	    "Content-Length: 0\r\n\r\n";
 	static const char two[] = "REGISTER sip:example.org SIP/2.0\r\n"
 				  "f: <sip:1000@example.org>;tag=1\r\n"
 				  "t: <sip:1000@example.org>\r\n"
@@ -396,9 +404,8 @@ static void test_sip(void)
 /* Nothing at all: every dissector of this file says no and survives. */
 static void test_empty(void)
 {
-	const struct proto_dissector *ds[] = {&proto_telnet, &proto_ftp,  &proto_smtp,
-					      &proto_pop3,   &proto_imap, &proto_vnc,
-					      &proto_rdp,    &proto_sip};
+	const struct proto_dissector *ds[] = {&proto_telnet, &proto_ftp, &proto_smtp, &proto_pop3,
+					      &proto_imap,   &proto_vnc, &proto_rdp,  &proto_sip};
 
 	for (size_t k = 0; k < sizeof(ds) / sizeof(ds[0]); k++) {
 		mk(NULL, 0, NULL, 0, 6);

@@ -131,7 +131,8 @@ static void w16(struct w *w, unsigned v)
 
 static void wn(struct w *w, const void *p, size_t n)
 {
-	memcpy(w->b + w->n, p, n);
+	if (n)
+		memcpy(w->b + w->n, p, n);
 	w->n += n;
 }
 

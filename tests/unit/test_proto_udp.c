@@ -50,7 +50,8 @@ static bool has(const struct record *r, const char *s)
 	bool ok = r->extra.p && strstr((const char *)r->extra.p, s);
 
 	if (!ok)
-		printf("#   missing %s in %s\n", s, r->extra.p ? (const char *)r->extra.p : "(none)");
+		printf("#   missing %s in %s\n", s,
+		       r->extra.p ? (const char *)r->extra.p : "(none)");
 	return ok;
 }
 
@@ -62,8 +63,10 @@ static bool lacks(const struct record *r, const char *s)
 static void test_dns(struct record *r)
 {
 	/* dig @127.0.0.1 -p 5353 example.com A */
-	run(r, 17, "92a401200001000000000001076578616d706c6503636f6d000001000100002904d0000000"
-		   "00000c000a0008a828aead28c921f2", NULL);
+	run(r, 17,
+	    "92a401200001000000000001076578616d706c6503636f6d000001000100002904d0000000"
+	    "00000c000a0008a828aead28c921f2",
+	    NULL);
 	CHECK_STR(r->service, "dns");
 	CHECK(has(r, "\"qname\":\"example.com.\""));
 	CHECK(has(r, "\"qtype\":1,\"qtype_name\":\"A\""));
@@ -75,16 +78,20 @@ static void test_dns(struct record *r)
 	CHECK(!record_has_tag(r, "dns-any"));
 
 	/* dig +notcp isc.org ANY */
-	run(r, 17, "feb00120000100000000000103697363036f72670000ff000100002904d0000000000000"
-		   "0c000a0008717a01fe0afb189f", NULL);
+	run(r, 17,
+	    "feb00120000100000000000103697363036f72670000ff000100002904d0000000000000"
+	    "0c000a0008717a01fe0afb189f",
+	    NULL);
 	CHECK_STR(r->service, "dns");
 	CHECK(has(r, "\"qtype_name\":\"ANY\""));
 	CHECK(record_has_tag(r, "dns-any"));
 	CHECK(record_has_tag(r, "amplification-probe"));
 
 	/* dig +dnssec +bufsize=4096 isc.org DNSKEY */
-	run(r, 17, "3b200120000100000000000103697363036f72670000300001000029100000008000000c"
-		   "000a00081956461ecab47d00", NULL);
+	run(r, 17,
+	    "3b200120000100000000000103697363036f72670000300001000029100000008000000c"
+	    "000a00081956461ecab47d00",
+	    NULL);
 	CHECK(has(r, "\"qtype_name\":\"DNSKEY\""));
 	CHECK(has(r, "\"udp_size\":4096"));
 	CHECK(has(r, "\"do\":true"));
@@ -92,13 +99,17 @@ static void test_dns(struct record *r)
 	CHECK(!record_has_tag(r, "dns-any"));
 
 	/* dig +bufsize=4096 example.com TXT: large buffer + TXT */
-	run(r, 17, "119501200001000000000001076578616d706c6503636f6d0000100001000029100000000000"
-		   "000c000a0008ed6d3a07b900994f", NULL);
+	run(r, 17,
+	    "119501200001000000000001076578616d706c6503636f6d0000100001000029100000000000"
+	    "000c000a0008ed6d3a07b900994f",
+	    NULL);
 	CHECK(record_has_tag(r, "amplification-probe"));
 
 	/* dig dnsscan.shadowserver.org: an open-resolver survey name */
-	run(r, 17, "e0040120000100000000000107646e737363616e0c736861646f77736572766572036f7267"
-		   "000001000100002904d000000000000c000a0008969f0afc41483799", NULL);
+	run(r, 17,
+	    "e0040120000100000000000107646e737363616e0c736861646f77736572766572036f7267"
+	    "000001000100002904d000000000000c000a0008969f0afc41483799",
+	    NULL);
 	CHECK(has(r, "\"qname\":\"dnsscan.shadowserver.org.\""));
 	CHECK(record_has_tag(r, "amplification-probe"));
 
@@ -118,8 +129,10 @@ static void test_dns(struct record *r)
 	CHECK(has(r, "\"qname\":\"example.org.\""));
 
 	/* dig +tcp example.net MX: two-byte length prefix */
-	run(r, 6, "0034dfe701200001000000000001076578616d706c65036e657400000f000100002904d00000"
-		  "0000000c000a0008f1c7f0a661e8385d", NULL);
+	run(r, 6,
+	    "0034dfe701200001000000000001076578616d706c65036e657400000f000100002904d00000"
+	    "0000000c000a0008f1c7f0a661e8385d",
+	    NULL);
 	CHECK_STR(r->service, "dns");
 	CHECK(has(r, "\"qtype_name\":\"MX\""));
 	CHECK(has(r, "\"tcp\":true"));
@@ -135,7 +148,10 @@ static void test_dns(struct record *r)
 	run(r, 17, "123401000001000000000000c00a00010001", NULL);
 	CHECK(has(r, "\"qname\":\".\""));
 	/* crafted: a label with a dot and a control byte is escaped like dig */
-	run(r, 17, "12340100000100000000000003612e01000001" "0001", NULL);
+	run(r, 17,
+	    "12340100000100000000000003612e01000001"
+	    "0001",
+	    NULL);
 	CHECK(has(r, "\"qname\":\"a\\\\.\\\\001.\""));
 	/* truncated question */
 	run(r, 17, "123401000001000000000000076578616d706c", NULL);
@@ -145,16 +161,20 @@ static void test_dns(struct record *r)
 static void test_ntp(struct record *r)
 {
 	/* ntpdig 127.0.0.1 */
-	run(r, 17, "e3000000000000000000000000000000000000000000000000000000000000000000000000"
-		   "000000eeae96d039de5800", NULL);
+	run(r, 17,
+	    "e3000000000000000000000000000000000000000000000000000000000000000000000000"
+	    "000000eeae96d039de5800",
+	    NULL);
 	CHECK_STR(r->service, "ntp");
 	CHECK(has(r, "\"version\":4,\"mode\":3,\"mode_name\":\"client\",\"leap\":3"));
 	CHECK(has(r, "\"xmt\":\"eeae96d039de5800\""));
 	CHECK(!record_has_tag(r, "amplification-probe"));
 
 	/* nmap --script ntp-monlist: mode 7, implementation 3, MON_GETLIST_1 */
-	run(r, 17, "1700032a0000000000000000000000000000000000000000000000000000000000000000"
-		   "000000000000000000000000", NULL);
+	run(r, 17,
+	    "1700032a0000000000000000000000000000000000000000000000000000000000000000"
+	    "000000000000000000000000",
+	    NULL);
 	CHECK_STR(r->service, "ntp");
 	CHECK(has(r, "\"mode\":7,\"mode_name\":\"private\""));
 	CHECK(has(r, "\"implementation\":3,\"request\":42,\"request_name\":\"mon_getlist_1\""));
@@ -170,22 +190,28 @@ static void test_ntp(struct record *r)
 	CHECK(record_has_tag(r, "amplification-probe"));
 
 	/* nmap -sU's NTP probe (nmap-payloads): mode 1, version 3 */
-	run(r, 17, "d9000afa000000000001040000000000000000000000000000000000000000000000000000"
-		   "000000c6f15edb78000000", NULL);
+	run(r, 17,
+	    "d9000afa000000000001040000000000000000000000000000000000000000000000000000"
+	    "000000c6f15edb78000000",
+	    NULL);
 	CHECK_STR(r->service, "ntp");
 	CHECK(has(r, "\"mode_name\":\"symmetric_active\""));
 	/* crafted: 48 bytes with version 0 are not NTP */
-	run(r, 17, "0300000000000000000000000000000000000000000000000000000000000000000000000000"
-		   "00000000000000000000", NULL);
+	run(r, 17,
+	    "0300000000000000000000000000000000000000000000000000000000000000000000000000"
+	    "00000000000000000000",
+	    NULL);
 	CHECK(strcmp(r->service, "ntp") != 0);
 }
 
 static void test_ssdp(struct record *r)
 {
 	/* printf 'M-SEARCH ...ssdp:all' | nc -u */
-	run(r, 17, "4d2d534541524348202a20485454502f312e310d0a484f53543a203233392e3235352e323535"
-		   "2e3235303a313930300d0a4d414e3a2022737364703a646973636f766572220d0a4d583a2031"
-		   "0d0a53543a20737364703a616c6c0d0a0d0a", NULL);
+	run(r, 17,
+	    "4d2d534541524348202a20485454502f312e310d0a484f53543a203233392e3235352e323535"
+	    "2e3235303a313930300d0a4d414e3a2022737364703a646973636f766572220d0a4d583a2031"
+	    "0d0a53543a20737364703a616c6c0d0a0d0a",
+	    NULL);
 	CHECK_STR(r->service, "ssdp");
 	CHECK(has(r, "\"method\":\"M-SEARCH\""));
 	CHECK(has(r, "\"host\":\"239.255.255.250:1900\""));
@@ -195,17 +221,21 @@ static void test_ssdp(struct record *r)
 	CHECK(record_has_tag(r, "amplification-probe"));
 
 	/* nmap --script upnp-info: ST:upnp:rootdevice, no spaces after colons */
-	run(r, 17, "4d2d534541524348202a20485454502f312e310d0a486f73743a3233392e3235352e323535"
-		   "2e3235303a313930300d0a53543a75706e703a726f6f746465766963650d0a4d616e3a2273"
-		   "7364703a646973636f766572220d0a4d583a330d0a0d0a", NULL);
+	run(r, 17,
+	    "4d2d534541524348202a20485454502f312e310d0a486f73743a3233392e3235352e323535"
+	    "2e3235303a313930300d0a53543a75706e703a726f6f746465766963650d0a4d616e3a2273"
+	    "7364703a646973636f766572220d0a4d583a330d0a0d0a",
+	    NULL);
 	CHECK_STR(r->service, "ssdp");
 	CHECK(has(r, "\"st\":\"upnp:rootdevice\""));
 	CHECK(record_has_tag(r, "amplification-probe"));
 
 	/* crafted: a search for one device type is not a reflection query */
-	run(r, 17, "4d2d534541524348202a20485454502f312e310d0a53543a75726e3a736368656d61732d75"
-		   "706e702d6f72673a6465766963653a496e7465726e657447617465776179446576696365"
-		   "3a310d0a0d0a", NULL);
+	run(r, 17,
+	    "4d2d534541524348202a20485454502f312e310d0a53543a75726e3a736368656d61732d75"
+	    "706e702d6f72673a6465766963653a496e7465726e657447617465776179446576696365"
+	    "3a310d0a0d0a",
+	    NULL);
 	CHECK_STR(r->service, "ssdp");
 	CHECK(!record_has_tag(r, "amplification-probe"));
 }
@@ -213,8 +243,10 @@ static void test_ssdp(struct record *r)
 static void test_snmp(struct record *r)
 {
 	/* snmpget -v1 -c public 1.3.6.1.2.1.1.1.0 */
-	run(r, 17, "302902010004067075626c6963a01c02044cc8beb9020100020100300e300c06082b06010201"
-		   "0101000500", NULL);
+	run(r, 17,
+	    "302902010004067075626c6963a01c02044cc8beb9020100020100300e300c06082b06010201"
+	    "0101000500",
+	    NULL);
 	CHECK_STR(r->service, "snmp");
 	CHECK(has(r, "\"version\":0,\"version_name\":\"v1\",\"community\":\"public\""));
 	CHECK(has(r, "\"pdu\":\"get\",\"request_id\":1288224441"));
@@ -226,28 +258,36 @@ static void test_snmp(struct record *r)
 	CHECK(!record_has_tag(r, "amplification-probe"));
 
 	/* snmpget -v2c -c s3cret 1.3.6.1.2.1.1.5.0 */
-	run(r, 17, "30290201010406733363726574a01c0204101c8a64020100020100300e300c06082b0601020101"
-		   "05000500", NULL);
+	run(r, 17,
+	    "30290201010406733363726574a01c0204101c8a64020100020100300e300c06082b0601020101"
+	    "05000500",
+	    NULL);
 	CHECK(has(r, "\"version_name\":\"v2c\",\"community\":\"s3cret\""));
 	CHECK_STR(r->creds[0].pass, "s3cret");
 
 	/* snmpbulkwalk -v2c -c public 1.3.6.1.2.1 */
-	run(r, 17, "302602010104067075626c6963a5190204596d212c02010002010a300b300906052b0601020105"
-		   "00", NULL);
+	run(r, 17,
+	    "302602010104067075626c6963a5190204596d212c02010002010a300b300906052b0601020105"
+	    "00",
+	    NULL);
 	CHECK(has(r, "\"pdu\":\"getbulk\""));
 	CHECK(has(r, "\"non_repeaters\":0,\"max_repetitions\":10"));
 	CHECK(has(r, "\"oids\":[\"1.3.6.1.2.1\"]"));
 	CHECK(record_has_tag(r, "amplification-probe"));
 
 	/* snmpgetnext -v1 -c private 1.3.6.1.2.1.1 */
-	run(r, 17, "3028020100040770726976617465a11a02041dd126a1020100020100300c300a06062b0601020101"
-		   "0500", NULL);
+	run(r, 17,
+	    "3028020100040770726976617465a11a02041dd126a1020100020100300c300a06062b0601020101"
+	    "0500",
+	    NULL);
 	CHECK(has(r, "\"pdu\":\"getnext\""));
 	CHECK_STR(r->creds[0].pass, "private");
 
 	/* nmap -sU's SNMPv3 engine discovery probe */
-	run(r, 17, "303a020103300f02024a69020300ffe30401040201030410300e040002010002010004000400"
-		   "0400301204000400a00c020237f00201000201003000", NULL);
+	run(r, 17,
+	    "303a020103300f02024a69020300ffe30401040201030410300e040002010002010004000400"
+	    "0400301204000400a00c020237f00201000201003000",
+	    NULL);
 	CHECK_STR(r->service, "snmp");
 	CHECK(has(r, "\"version\":3,\"version_name\":\"v3\",\"msg_flags\":4,\"security_model\":3"));
 	CHECK(has(r, "\"user\":\"\",\"encrypted\":false,\"pdu\":\"get\",\"request_id\":14320"));
@@ -281,8 +321,10 @@ static void test_memcached(struct record *r)
 	CHECK(!record_has_tag(r, "amplification-probe"));
 
 	/* TCP: set with its data block, then get and stats (printf | nc) */
-	run(r, 6, "73657420666f6f2030203020350d0a68656c6c6f0d0a67657420666f6f0d0a7374617473"
-		  "0d0a", NULL);
+	run(r, 6,
+	    "73657420666f6f2030203020350d0a68656c6c6f0d0a67657420666f6f0d0a7374617473"
+	    "0d0a",
+	    NULL);
 	CHECK_STR(r->service, "memcached");
 	CHECK(has(r, "\"commands\":[\"set foo 0 0 5\",\"get foo\",\"stats\"]"));
 	CHECK(!record_has_tag(r, "amplification-probe"));

@@ -34,8 +34,8 @@ static const struct row rows[] = {
     {22, "[]", "", "Linux",
      "{\"creds\":[{\"proto\":\"ssh\",\"user\":\"root\",\"pass\":\"xc3511\"}]}"},
     {23, "[]", "masscan", "", "{}"},
-    {443, NULL, NULL, NULL, "{}"},	       /* a row of an old schema: NULL tags */
-    {81, "not json", NULL, NULL, "{}"},       /* must not break the query */
+    {443, NULL, NULL, NULL, "{}"},	/* a row of an old schema: NULL tags */
+    {81, "not json", NULL, NULL, "{}"}, /* must not break the query */
     {8080, "[\"log4shell-ish\",\"log4shell\"]", "", "", "{}"},
 };
 
@@ -163,8 +163,9 @@ static void e2e_tests(void)
 	CHECK_STR(run(db, "filter tags not in ['zgrab', 'mirai-loader'] | fields id | sort id", &b),
 		  "2;4;5;6;7;8");
 	CHECK_STR(run(db, "filter not tags = 'log4shell' | fields id | sort id", &b), "3;4;5;6;7");
-	CHECK_STR(run(db, "filter tags = 'log4shell' and dst_port = 8080 | fields id | sort id",
-		      &b), "2;8");
+	CHECK_STR(
+	    run(db, "filter tags = 'log4shell' and dst_port = 8080 | fields id | sort id", &b),
+	    "2;8");
 	CHECK_STR(run(db, "fields tags as t | filter t = 'zgrab' | fields id", &b), "1");
 	/* fields still shows the array */
 	CHECK_STR(run(db, "filter id = 3 | fields tags", &b),
@@ -174,18 +175,22 @@ static void e2e_tests(void)
 		  "log4shell,3;log4shell-ish,1;mirai-loader,1;shell-dropper,1;zgrab,1");
 	CHECK_STR(run(db, "stats count(*) as n by tags as tag | sort n desc, tag | limit 2", &b),
 		  "log4shell,3;log4shell-ish,1");
-	CHECK_STR(run(db, "filter dst_port = 80 | stats count(*) as n, count_distinct(id) by tags",
-		      &b), "log4shell,1,1;mirai-loader,1,1;shell-dropper,1,1;zgrab,1,1");
-	CHECK_STR(run(db, "filter dst_port = 80 | stats count(*) by tags, dst_port | sort tags",
-		      &b), "log4shell,80,1;mirai-loader,80,1;shell-dropper,80,1;zgrab,80,1");
-	CHECK_STR(run(db, "filter tags = 'log4shell' | stats count(*) as n by tags | filter n > 1",
-		      &b), "log4shell,3");
+	CHECK_STR(
+	    run(db, "filter dst_port = 80 | stats count(*) as n, count_distinct(id) by tags", &b),
+	    "log4shell,1,1;mirai-loader,1,1;shell-dropper,1,1;zgrab,1,1");
+	CHECK_STR(
+	    run(db, "filter dst_port = 80 | stats count(*) by tags, dst_port | sort tags", &b),
+	    "log4shell,80,1;mirai-loader,80,1;shell-dropper,80,1;zgrab,80,1");
+	CHECK_STR(
+	    run(db, "filter tags = 'log4shell' | stats count(*) as n by tags | filter n > 1", &b),
+	    "log4shell,3");
 	CHECK_STR(run(db, "fields id | sort id | limit 2 | stats count(*) by tags", &b),
 		  "log4shell,2;zgrab,1");
 	/* the v2 columns and creds */
 	CHECK_STR(run(db, "filter scanner = 'mirai' | fields id, os_guess", &b), "3,Linux");
-	CHECK_STR(run(db, "filter ispresent(scanner) and scanner != '' | stats count(*) by scanner",
-		      &b), "masscan,1;mirai,1;zmap,1");
+	CHECK_STR(
+	    run(db, "filter ispresent(scanner) and scanner != '' | stats count(*) by scanner", &b),
+	    "masscan,1;mirai,1;zmap,1");
 	CHECK_STR(run(db, "stats count(*) by os_guess | filter ispresent(os_guess)", &b),
 		  ",2;Linux,3;Windows,1");
 	CHECK_STR(run(db, "filter ispresent(creds) | fields id, creds", &b),

@@ -217,7 +217,8 @@ static void scale_tests(void)
 	int n;
 
 	CHECK_INT(read_file("share/rules/10-web-rce.rules", &one), 0);
-	CHECK_INT(rules_load_text(&base, "base", (const char *)one.p, one.len, err, sizeof(err)), 0);
+	CHECK_INT(rules_load_text(&base, "base", (const char *)one.p, one.len, err, sizeof(err)),
+		  0);
 	for (int k = 0; k < 20; k++) {
 		const char *p = buf_cstr(&one), *q;
 
@@ -270,7 +271,8 @@ static void fails(const char *text, const char *where, const char *msg)
 		printf("#   accepted: %s\n", text);
 	rules_free(rs);
 	if (strncmp(err, where, strlen(where)) || !strstr(err, msg))
-		printf("#   text: %s\n#   got: %s\n#   expected: %s ... %s\n", text, err, where, msg);
+		printf("#   text: %s\n#   got: %s\n#   expected: %s ... %s\n", text, err, where,
+		       msg);
 	CHECK(!strncmp(err, where, strlen(where)) && strstr(err, msg));
 }
 
@@ -281,8 +283,8 @@ static void parser_tests(void)
 	fails("content \"x\"\n", "bad.rules:1: ", "outside a rule");
 	fails("rule a\n  frobnicate 1\n", "bad.rules:2: ", "unknown keyword 'frobnicate'");
 	fails("rule a\n", "bad.rules:1: ", "has no condition");
-	fails("# c\n\nrule a\n  tag x\nrule b\n  content \"y\"\n", "bad.rules:3: ",
-	      "rule 'a' has no condition");
+	fails("# c\n\nrule a\n  tag x\nrule b\n  content \"y\"\n",
+	      "bad.rules:3: ", "rule 'a' has no condition");
 	fails("rule A\n content \"x\"\n", "bad.rules:1: ", "bad rule id 'A'");
 	fails("rule a b\n content \"x\"\n", "bad.rules:1: ", "unexpected text after the rule id");
 	fails("rule a\n content \"x\n", "bad.rules:2: ", "unterminated string");
@@ -298,10 +300,10 @@ static void parser_tests(void)
 	fails("rule a\n content \"x\"\n regex //\n", "bad.rules:3: ", "empty /regex/");
 	fails("rule a\n content \"x\"\n regex /x/i nocase\n", "bad.rules:3: ", "use the i flag");
 	fails("rule a\n regex /x+/\n", "bad.rules:1: ", "a regex needs a literal");
-	fails("rule a\n match not payload contains \"x\"\n regex /x+/\n", "bad.rules:1: ",
-	      "a regex needs a literal");
-	fails("rule a\n match ssh.client contains \"x\"\n regex /x+/\n", "bad.rules:1: ",
-	      "a regex needs a literal");
+	fails("rule a\n match not payload contains \"x\"\n regex /x+/\n",
+	      "bad.rules:1: ", "a regex needs a literal");
+	fails("rule a\n match ssh.client contains \"x\"\n regex /x+/\n",
+	      "bad.rules:1: ", "a regex needs a literal");
 	fails("rule a\n match nosuch is \"x\"\n", "bad.rules:2: ", "unknown field 'nosuch'");
 	fails("rule a\n match http..uri is \"x\"\n", "bad.rules:2: ", "unknown field");
 	fails("rule a\n match http.uri resembles \"x\"\n", "bad.rules:2: ", "unknown operator");
@@ -315,8 +317,8 @@ static void parser_tests(void)
 	fails("rule a\n content \"x\"\n tag\n", "bad.rules:3: ", "expected a tag");
 	fails("rule a\n content \"x\"\n name\n", "bad.rules:3: ", "expected a name");
 	fails("rule a\n content \"x\"\n service HTTP\n", "bad.rules:3: ", "bad service name");
-	fails("rule a\n content \"x\"\nrule a\n content \"y\"\n", "bad.rules:3: ",
-	      "duplicate rule id 'a' (first at bad.rules:1)");
+	fails("rule a\n content \"x\"\nrule a\n content \"y\"\n",
+	      "bad.rules:3: ", "duplicate rule id 'a' (first at bad.rules:1)");
 	fails("rule a\n content \"x\"\n\x01\n", "bad.rules:3: ", "unknown keyword '?'");
 	/* a NUL byte */
 	{
@@ -360,8 +362,8 @@ static void folder_tests(void)
 	fputs("garbage\n", f);
 	fclose(f);
 	CHECK_INT(rules_load(&rs, dir, err, sizeof(err)), -EINVAL);
-	snprintf(path, sizeof(path), "%s/b.rules:3: duplicate rule id 'one' (first at %s/a.rules:1)",
-		 dir, dir);
+	snprintf(path, sizeof(path),
+		 "%s/b.rules:3: duplicate rule id 'one' (first at %s/a.rules:1)", dir, dir);
 	CHECK_STR(err, path);
 	/* fix it: the folder loads, ignored.txt is not read */
 	snprintf(path, sizeof(path), "%s/b.rules", dir);
@@ -439,18 +441,24 @@ static void operator_tests(void)
 	CHECK_STR(run_text("rule a\n content \"A\"\n content \"B\"\n", "xAx", &b), "");
 	CHECK_STR(run_text("rule a\n content \"A\"\n content \"B\"\n", "xAxB", &b), "a");
 	CHECK_STR(run_text("rule a\n content \"GET\"\n match not payload contains \"evil\"\n",
-			   "GET /evil", &b), "");
+			   "GET /evil", &b),
+		  "");
 	CHECK_STR(run_text("rule a\n content \"GET\"\n match not payload contains \"evil\"\n",
-			   "GET /good", &b), "a");
+			   "GET /good", &b),
+		  "a");
 	/* a shared test, negated in one rule: memoised before the not */
 	CHECK_STR(run_text("rule a\n content \"y\"\n match payload contains \"x\"\n"
 			   "rule b\n content \"y\"\n match not payload contains \"x\"\n"
 			   "rule c\n content \"y\"\n match payload contains \"x\" nocase\n",
-			   "y X", &b), "b c");
+			   "y X", &b),
+		  "b c");
 	/* the first rule's prefilter is "GET /", the second has none (always) */
-	CHECK_STR(run_text("rule a\n match http.method is GET\n match http.uri is \"/a/b.php?x=1&cmd=id\"\n"
-			   "rule b\n match http.query exists\n",
-			   req2, &b), "a b");
+	CHECK_STR(
+	    run_text(
+		"rule a\n match http.method is GET\n match http.uri is \"/a/b.php?x=1&cmd=id\"\n"
+		"rule b\n match http.query exists\n",
+		req2, &b),
+	    "a b");
 	CHECK_STR(run_text("rule a\n match http.path is \"/a/b.php\"\n", req2, &b), "a");
 	CHECK_STR(run_text("rule a\n match http.query is \"x=1&cmd=id\"\n", req2, &b), "a");
 	CHECK_STR(run_text("rule a\n match http.path startswith \"/a/\"\n", req2, &b), "a");
@@ -458,19 +466,24 @@ static void operator_tests(void)
 	CHECK_STR(run_text("rule a\n match http.path endswith \".PHP\"\n", req2, &b), "");
 	/* any of several requests; headers by name, any case */
 	CHECK_STR(run_text("rule a\n match http.method is POST\n match http.body is \"BODY!\"\n",
-			   req2, &b), "a");
-	CHECK_STR(run_text("rule a\n match http.uri is \"/third\"\n match http.version is \"HTTP/1.0\"\n",
-			   req2, &b), "a");
+			   req2, &b),
+		  "a");
+	CHECK_STR(
+	    run_text("rule a\n match http.uri is \"/third\"\n match http.version is \"HTTP/1.0\"\n",
+		     req2, &b),
+	    "a");
 	CHECK_STR(run_text("rule a\n match http.header.x-multi is two\n", req2, &b), "a");
 	CHECK_STR(run_text("rule a\n match http.header.X-MULTI is one\n", req2, &b), "a");
 	CHECK_STR(run_text("rule a\n match http.user_agent startswith Foo/\n", req2, &b), "a");
 	CHECK_STR(run_text("rule a\n match http.host is h\n", req2, &b), "a");
 	CHECK_STR(run_text("rule a\n match http.headers contains \"Agent: Foo\"\n", req2, &b), "a");
-	CHECK_STR(run_text("rule a\n match not http.header.cookie exists\n content \"GET\"\n", req2,
-			   &b), "a");
+	CHECK_STR(
+	    run_text("rule a\n match not http.header.cookie exists\n content \"GET\"\n", req2, &b),
+	    "a");
 	/* a body does not count as headers or requests */
 	CHECK_STR(run_text("rule a\n match http.uri is \"/x\"\n",
-			   "POST / HTTP/1.1\r\nContent-Length: 20\r\n\r\nGET /x HTTP/1.1\r\n\r\n", &b),
+			   "POST / HTTP/1.1\r\nContent-Length: 20\r\n\r\nGET /x HTTP/1.1\r\n\r\n",
+			   &b),
 		  "");
 	/* not HTTP at all */
 	CHECK_STR(run_text("rule a\n match http.method is HELO\n", "HELO x\r\n", &b), "");
@@ -504,8 +517,9 @@ static void operator_tests(void)
 		CHECK_STR(r.tags[0], "x");
 		CHECK_STR(r.tags[1], "y");
 		CHECK_STR(r.tags[2], "b");
-		CHECK_STR(buf_cstr(&r.extra),
-			  ",\"rules\":{\"ids\":[\"a\",\"b\"],\"refs\":[\"CVE-1\",\"CVE-2\",\"CVE-3\"]}");
+		CHECK_STR(
+		    buf_cstr(&r.extra),
+		    ",\"rules\":{\"ids\":[\"a\",\"b\"],\"refs\":[\"CVE-1\",\"CVE-2\",\"CVE-3\"]}");
 		record_free(&r);
 		rules_free(rs);
 	}
@@ -518,15 +532,16 @@ static void gate_tests(void)
 	struct record r;
 	struct buf b = {0};
 	char err[200];
-	static const char t[] = "rule tcp80\n proto tcp\n port 80 8000-8100\n content \"x\"\n"
-				"rule udp\n proto udp\n content \"x\"\n"
-				"rule svc\n service redis\n content \"x\"\n"
-				"rule srv\n dir server\n content \"+OK\"\n"
-				"rule both\n content \"x\"\n dir server\n content \"+OK\"\n"
-				"rule port\n match dst_port is 8080\n match proto is tcp\n"
-				"rule json\n match redis.commands contains \"SLAVEOF\"\n"
-				"rule json2\n match ssh.client regex /^SSH-2\\.0-Go/\n content \"x\"\n"
-				"rule json3\n match creds.user is root\n";
+	static const char t[] =
+	    "rule tcp80\n proto tcp\n port 80 8000-8100\n content \"x\"\n"
+	    "rule udp\n proto udp\n content \"x\"\n"
+	    "rule svc\n service redis\n content \"x\"\n"
+	    "rule srv\n dir server\n content \"+OK\"\n"
+	    "rule both\n content \"x\"\n dir server\n content \"+OK\"\n"
+	    "rule port\n match dst_port is 8080\n match proto is tcp\n"
+	    "rule json\n match redis.commands contains \"SLAVEOF\"\n"
+	    "rule json2\n match ssh.client regex /^SSH-2\\.0-Go/\n content \"x\"\n"
+	    "rule json3\n match creds.user is root\n";
 
 	CHECK_INT(rules_load_text(&rs, "t", t, sizeof(t) - 1, err, sizeof(err)), 0);
 	rec_set(&r, "x", 1);
@@ -548,9 +563,10 @@ static void gate_tests(void)
 	/* JSON of the dissectors in r->extra */
 	rec_set(&r, "x", 1);
 	r.dport = 22;
-	buf_puts(&r.extra, ",\"ssh\":{\"client\":\"SSH-2.0-Go\",\"kex\":{\"n\":3}}"
-			   ",\"redis\":{\"format\":\"inline\",\"commands\":[\"CONFIG SET dir /tmp\","
-			   "\"SLAVEOF 1.2.3.4 6379\"]}");
+	buf_puts(&r.extra,
+		 ",\"ssh\":{\"client\":\"SSH-2.0-Go\",\"kex\":{\"n\":3}}"
+		 ",\"redis\":{\"format\":\"inline\",\"commands\":[\"CONFIG SET dir /tmp\","
+		 "\"SLAVEOF 1.2.3.4 6379\"]}");
 	r.ncreds = 0;
 	record_add_cred(&r, "ssh", (const uint8_t *)"root", 4, (const uint8_t *)"x", 1);
 	CHECK_STR(run(rs, &r, &b), "json json2 json3");
@@ -583,7 +599,8 @@ static void json_tests(void)
 
 	CHECK_STR(jl(",\"a\":{\"b\":\"x\"}", "a.b", &b), "x");
 	CHECK_STR(jl("\"a\":{\"b\":\"x\"},\"a\":{\"b\":\"y\"}", "a.b", &b), "x|y");
-	CHECK_STR(jl(",\"a\":{\"b\":[\"x\",2,true,null,{\"c\":1}]}", "a.b", &b), "x|2|true|{\"c\":1}");
+	CHECK_STR(jl(",\"a\":{\"b\":[\"x\",2,true,null,{\"c\":1}]}", "a.b", &b),
+		  "x|2|true|{\"c\":1}");
 	CHECK_STR(jl(",\"a\":[{\"u\":\"r\"},{\"u\":\"s\"},3]", "a.u", &b), "r|s");
 	CHECK_STR(jl(",\"a\":{\"b\":\"q\\\"\\\\\\/\\n\\u00e9\\ud83d\\ude00\\ud800x\"}", "a.b", &b),
 		  "q\"\\/\n\xc3\xa9\xf0\x9f\x98\x80\xef\xbf\xbdx");

@@ -56,15 +56,16 @@ static bool extra_has(const struct record *r, const char *s)
 	bool ok = r->extra.p && strstr((const char *)r->extra.p, s);
 
 	if (!ok)
-		printf("#   missing %s in %s\n", s, r->extra.p ? (const char *)r->extra.p : "(none)");
+		printf("#   missing %s in %s\n", s,
+		       r->extra.p ? (const char *)r->extra.p : "(none)");
 	return ok;
 }
 
 static void test_opts(void)
 {
 	struct synfp_opts o;
-	const uint8_t linux_opts[] = {2, 4, 5, 0xb4, 4, 2, 8, 10, 0x35, 0x44, 0x1e, 0x48,
-				      0, 0, 0, 0, 1, 3, 3, 10};
+	const uint8_t linux_opts[] = {2,    4,	  5, 0xb4, 4, 2, 8, 10, 0x35, 0x44,
+				      0x1e, 0x48, 0, 0,	   0, 0, 1, 3,	3,    10};
 	const uint8_t eol[] = {2, 4, 5, 0xb4, 0, 0, 0, 0};
 	const uint8_t bad[] = {2, 4, 5};
 	const uint8_t zero_len[] = {1, 8, 0, 1, 1};
@@ -171,7 +172,8 @@ static void test_os(struct record *r)
 	CHECK_STR(r->os_guess, "macOS/BSD");
 	/* the same layout at TTL 128 is Windows (p0f: mss,nop,ws,sok,ts) */
 	mk(r, &(struct syn_case){"10.208.0.1", 22, 128, true, 7, 8192, 1, 0,
-				 "020405b401030302" "0402080a1122334400000000"});
+				 "020405b401030302"
+				 "0402080a1122334400000000"});
 	CHECK_STR(r->os_guess, "Windows");
 	/* malformed options: unknown, no crash */
 	mk(r, &(struct syn_case){"10.208.0.1", 22, 64, true, 7, 65535, 1, 0, "020405b40402080a11"});
