@@ -35,6 +35,9 @@ echo "== mitsu query 'filter payload_len > 0 | fields init_ts, src_addr, dst_por
 "$MITSU" query --db "$DATA/mitsu.db" 'filter payload_len > 0 | fields init_ts, src_addr, dst_port, readable | sort init_ts desc | limit 10'
 echo "== mitsu query 'stats count(*) as flows by proto'"
 "$MITSU" query --db "$DATA/mitsu.db" 'stats count(*) as flows by proto | sort flows desc'
+echo "== what the dissectors, fingerprints and rules say"
+"$MITSU" query --db "$DATA/mitsu.db" "filter service != 'unknown' | fields dst_port, service, tags, os_guess | limit 8"
+"$MITSU" query --db "$DATA/mitsu.db" 'stats count(*) as flows by scanner'
 f=$(ls "$DATA"/pcap/*/*/*/*/*_8080.pcap 2>/dev/null | tail -1)
 if [ -n "$f" ]; then
 	echo "== tshark -r $f"
