@@ -282,12 +282,9 @@ P7=$!
 cns timeout 40 nmap -n -Pn -p 102,502,445,3389 --script-timeout 15s \
 	--script s7-info,modbus-discover,smb-protocols,rdp-enum-encryption "$SADDR" \
 	>"$WORK/nmap.log" 2>&1
-date +%T.%N >>"$WORK/times"
 wait "$P1" "$P2" "$P3" "$P4" "$P5" "$P6" "$P7"
-date +%T.%N >>"$WORK/times"
 sleep 1
 stop_sensor
-date +%T.%N >>"$WORK/times"
 kill "$SRV" 2>/dev/null
 
 "$MITSU" analyze --json -q "$WORK/store" >"$WORK/records.jsonl" 2>"$WORK/analyze.err"
