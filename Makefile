@@ -56,7 +56,8 @@ FUZZ_SRC := $(sort $(wildcard tests/fuzz/fuzz_*.c))
 FUZZ_BIN := $(FUZZ_SRC:tests/fuzz/%.c=build-fuzz/%)
 FUZZ_CFLAGS := -O1 -g -fno-omit-frame-pointer -fsanitize=fuzzer-no-link,address,undefined
 
-build-fuzz/%: tests/fuzz/%.c
+# FORCE: relink when the library changed, not only the harness.
+build-fuzz/%: tests/fuzz/%.c FORCE
 	$(MAKE) BUILD=build-fuzz CC=clang CFLAGS="$(FUZZ_CFLAGS)" build-fuzz/libmitsu.a
 	clang -std=gnu11 -D_GNU_SOURCE -Isrc -g -fsanitize=fuzzer,address,undefined -o $@ $< build-fuzz/libmitsu.a $(LDLIBS)
 
@@ -86,6 +87,8 @@ format:
 clean:
 	rm -rf build build-asan build-fuzz mitsu
 
-.PHONY: deps check all test test-unit units asan fuzz fuzz-build bench demo format clean
+FORCE:
+
+.PHONY: FORCE deps check all test test-unit units asan fuzz fuzz-build bench demo format clean
 
 -include $(OBJ_LIB:.o=.d) $(OBJ_CMD:.o=.d)
