@@ -43,3 +43,9 @@ void enrich_free(void)
 {
 	rules_default_free();
 }
+
+void enrich_hook(void *user, struct record *r)
+{
+	(void)user;
+	enrich_record(r);
+}

@@ -17,6 +17,8 @@ void enrich_cfg_defaults(struct enrich_cfg *cfg);
 /* Prepares shared state (compiles the rule set, ...).  0 or -errno. */
 int enrich_init(const struct enrich_cfg *cfg, char *err, size_t errlen);
 void enrich_record(struct record *r);
+/* enrich_record in the shape of analyzer_hook_fn. */
+void enrich_hook(void *user, struct record *r);
 void enrich_free(void);
 
 #endif

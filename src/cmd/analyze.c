@@ -265,12 +265,6 @@ static int open_sinks(const struct analyze_opts *o, struct sink **sinks, int *n)
 	return 0;
 }
 
-static void enrich_hook(void *user, struct record *r)
-{
-	(void)user;
-	enrich_record(r);
-}
-
 static int start_enrich(const struct analyze_opts *o)
 {
 	struct enrich_cfg ec;

@@ -2,7 +2,6 @@
  * sensor writes pcaps to the local folder, the in-process bus announces
  * each, and an analyzer turns it into records in SQLite at once. */
 #include <limits.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,27 +14,11 @@
 #include "core/log.h"
 #include "sink/sink.h"
 
-static struct sensor *running;
-
 struct run_analyzer {
 	struct analyzer *a;
 	struct analyze_file_stats totals;
 	unsigned long long objects, failed;
 };
-
-static void on_stop(int sig)
-{
-	(void)sig;
-	if (running)
-		sensor_request_stop(running);
-}
-
-static void on_hup(int sig)
-{
-	(void)sig;
-	if (running)
-		sensor_request_reload(running);
-}
 
 static void usage(FILE *f)
 {
@@ -65,7 +48,6 @@ static void on_object(void *user, const struct bus_event *ev)
 	}
 	ra->objects++;
 	ra->totals.records += st.records;
-	ra->totals.packets += st.packets;
 	log_debug("analysed %s: %llu records", ev->key, (unsigned long long)st.records);
 }
 
@@ -88,25 +70,6 @@ static const char *take_db(int *argc, char **argv)
 	}
 	*argc = o;
 	return db;
-}
-
-static void signals(void)
-{
-	struct sigaction sa;
-
-	memset(&sa, 0, sizeof(sa));
-	sa.sa_handler = on_stop;
-	sigaction(SIGINT, &sa, NULL);
-	sigaction(SIGTERM, &sa, NULL);
-	sa.sa_handler = on_hup;
-	sigaction(SIGHUP, &sa, NULL);
-	signal(SIGPIPE, SIG_IGN);
-}
-
-static void enrich_hook(void *user, struct record *r)
-{
-	(void)user;
-	enrich_record(r);
 }
 
 static int start_pipeline(const struct sensor_cfg *cfg, const char *db, struct sink **sink,
@@ -141,36 +104,17 @@ static int start_pipeline(const struct sensor_cfg *cfg, const char *db, struct s
 
 int cmd_run(int argc, char **argv)
 {
-	const char *config = NULL, *log = NULL, *db = take_db(&argc, argv);
+	const char *db = take_db(&argc, argv);
 	struct run_analyzer ra = {0};
 	struct sensor_cfg cfg;
 	struct sink *sink = NULL;
 	struct bus *bus = NULL;
 	struct sensor *s = NULL;
 	char err[PATH_MAX + 256];
-	int verbose = 0, ret;
+	int ret = sensor_cmd_start("run", argc, argv, &cfg, usage);
 
-	sensor_cfg_defaults(&cfg);
-	ret = sensor_parse_args(&cfg, argc, argv, &config, &log, &verbose, err, sizeof(err));
-	if (ret == 1) {
-		usage(stdout);
-		return 0;
-	}
-	if (!ret && !cfg.iface == !cfg.read_file) {
-		snprintf(err, sizeof(err), "give exactly one of -i IFACE or -r FILE");
-		ret = -1;
-	}
-	if (ret) {
-		fprintf(stderr, "mitsu run: %s\n\n", err);
-		usage(stderr);
-		return 2;
-	}
-	if (log && log_open(log)) {
-		fprintf(stderr, "mitsu run: cannot open log %s\n", log);
-		return 1;
-	}
-	log_set_level(verbose ? LOG_LVL_DEBUG : LOG_LVL_INFO);
-	signals();
+	if (ret >= 0)
+		return ret;
 	ret = start_pipeline(&cfg, db, &sink, &ra, &bus, err, sizeof(err));
 	if (!ret)
 		ret = sensor_open(&s, &cfg, bus, err, sizeof(err));
@@ -179,19 +123,9 @@ int cmd_run(int argc, char **argv)
 		ret = 1;
 		goto out;
 	}
-	running = s;
 	log_info("mitsu run: sensor %s on %s, records in %s", sensor_id(s),
 		 cfg.iface ? cfg.iface : cfg.read_file, db ? db : "the store's mitsu.db");
-	do {
-		ret = sensor_loop(s);
-		if (!ret && sensor_reload_pending(s))
-			sensor_reload_from_args(s, argc, argv);
-		else
-			break;
-	} while (1);
-	running = NULL;
-	sensor_close_and_report(s);
-	ret = ret ? 1 : 0;
+	ret = sensor_cmd_run(s, argc, argv);
 out:
 	bus_close(bus); /* analyses everything still queued */
 	if (ra.a)

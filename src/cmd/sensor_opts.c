@@ -1,6 +1,7 @@
 #include "cmd/sensor_opts.h"
 
 #include <errno.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -298,4 +299,72 @@ void sensor_reload_from_args(struct sensor *s, int argc, char **argv)
 		return;
 	}
 	sensor_reload(s, &cfg);
+}
+
+/* ---- the shared start and run loop of `mitsu sensor` and `mitsu run` ---- */
+
+static struct sensor *running;
+
+static void on_stop(int sig)
+{
+	(void)sig;
+	if (running)
+		sensor_request_stop(running);
+}
+
+static void on_hup(int sig)
+{
+	(void)sig;
+	if (running)
+		sensor_request_reload(running);
+}
+
+int sensor_cmd_start(const char *cmd, int argc, char **argv, struct sensor_cfg *cfg,
+		     void (*usage)(FILE *f))
+{
+	const char *config = NULL, *log = NULL;
+	struct sigaction sa;
+	char err[512];
+	int verbose = 0, ret;
+
+	sensor_cfg_defaults(cfg);
+	ret = sensor_parse_args(cfg, argc, argv, &config, &log, &verbose, err, sizeof(err));
+	if (ret == 1) {
+		usage(stdout);
+		return 0;
+	}
+	if (!ret && !cfg->iface == !cfg->read_file) {
+		snprintf(err, sizeof(err), "give exactly one of -i IFACE or -r FILE");
+		ret = -1;
+	}
+	if (ret) {
+		fprintf(stderr, "mitsu %s: %s\n\n", cmd, err);
+		usage(stderr);
+		return 2;
+	}
+	if (log && log_open(log)) {
+		fprintf(stderr, "mitsu %s: cannot open log %s\n", cmd, log);
+		return 1;
+	}
+	log_set_level(verbose ? LOG_LVL_DEBUG : LOG_LVL_INFO);
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_stop;
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	sa.sa_handler = on_hup;
+	sigaction(SIGHUP, &sa, NULL);
+	signal(SIGPIPE, SIG_IGN);
+	return -1;
+}
+
+int sensor_cmd_run(struct sensor *s, int argc, char **argv)
+{
+	int ret;
+
+	running = s;
+	while (!(ret = sensor_loop(s)) && sensor_reload_pending(s))
+		sensor_reload_from_args(s, argc, argv);
+	running = NULL;
+	sensor_close_and_report(s);
+	return ret ? 1 : 0;
 }

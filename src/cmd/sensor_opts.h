@@ -4,6 +4,7 @@
 #define MITSU_SENSOR_OPTS_H
 #include <getopt.h>
 #include <stddef.h>
+#include <stdio.h>
 
 #include "sensor/sensor.h"
 
@@ -23,5 +24,14 @@ int sensor_parse_args(struct sensor_cfg *cfg, int argc, char **argv, const char 
 
 /* SIGHUP: reopen the log; defaults + config file + command line again. */
 void sensor_reload_from_args(struct sensor *s, int argc, char **argv);
+
+/* Both commands start alike: defaults, --config, the command line, the log
+ * and the signal handlers.  Returns -1 to go on, else the exit status
+ * (0 after --help, 2 for bad usage, 1 if the log cannot be opened). */
+int sensor_cmd_start(const char *cmd, int argc, char **argv, struct sensor_cfg *cfg,
+		     void (*usage)(FILE *f));
+/* Runs s until SIGTERM/SIGINT or the end of the input, reloading on SIGHUP,
+ * then writes everything and closes s.  Returns the exit status. */
+int sensor_cmd_run(struct sensor *s, int argc, char **argv);
 
 #endif

@@ -96,7 +96,6 @@ static int run_nft(const char *script)
 static void guardian_loop(int cmd_fd, const char *table)
 {
 	char line[64], script[128];
-	size_t n = 0;
 	FILE *f = fdopen(cmd_fd, "r");
 
 	while (f && fgets(line, sizeof(line), f)) {
@@ -109,7 +108,6 @@ static void guardian_loop(int cmd_fd, const char *table)
 				 port);
 			run_nft(script);
 		}
-		n++;
 	}
 	snprintf(script, sizeof(script), "delete table inet %s\n", table);
 	run_nft(script);

@@ -282,16 +282,22 @@ out:
 	return ret;
 }
 
+/* Ends every open flow and waits until the writer has written them all. */
+static void stop_writer(struct sensor *s)
+{
+	if (!s->writer)
+		return;
+	flowtab_flush_all(&s->ft, FLOW_END_SHUTDOWN);
+	writer_flush_batch(s);
+	writer_stop(s->writer, &s->wst_final);
+	s->writer = NULL;
+}
+
 void sensor_close(struct sensor *s)
 {
 	if (!s)
 		return;
-	if (s->writer) {
-		flowtab_flush_all(&s->ft, FLOW_END_SHUTDOWN);
-		writer_flush_batch(s);
-		writer_stop(s->writer, &s->wst_final); /* writes everything queued */
-		s->writer = NULL;
-	}
+	stop_writer(s);
 	if (s->fw_on)
 		firewall_remove(&s->fw);
 	if (s->cap)
@@ -306,12 +312,7 @@ void sensor_close(struct sensor *s)
 
 void sensor_close_and_report(struct sensor *s)
 {
-	if (s->writer) {
-		flowtab_flush_all(&s->ft, FLOW_END_SHUTDOWN);
-		writer_flush_batch(s);
-		writer_stop(s->writer, &s->wst_final);
-		s->writer = NULL;
-	}
+	stop_writer(s);
 	sensor_log_stats(s, "exit");
 	sensor_close(s);
 }

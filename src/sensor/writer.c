@@ -312,11 +312,6 @@ void writer_submit_many(struct writer *w, const struct flow_done *d, unsigned n)
 	pthread_mutex_unlock(&w->lock);
 }
 
-void writer_submit(struct writer *w, const struct flow_done *d)
-{
-	writer_submit_many(w, d, 1);
-}
-
 void writer_get_stats(struct writer *w, struct writer_stats *st)
 {
 	pthread_mutex_lock(&w->lock);

@@ -35,8 +35,7 @@ struct writer;
 
 int writer_start(struct writer **out, const struct writer_cfg *cfg, struct store *store,
 		 struct bus *bus, struct arena *arena);
-/* Called on the capture thread; takes ownership of d->chain. */
-void writer_submit(struct writer *w, const struct flow_done *d);
+/* Called on the capture thread; takes ownership of every d[i].chain. */
 void writer_submit_many(struct writer *w, const struct flow_done *d, unsigned n);
 void writer_get_stats(struct writer *w, struct writer_stats *st);
 /* Writes everything queued, closes the scans file, joins the thread. */
