@@ -87,7 +87,8 @@ int analyzer_new(struct analyzer **out, const struct analyzer_cfg *cfg, struct s
 	if (!a)
 		return -ENOMEM;
 	a->cfg = *cfg;
-	memcpy(a->sinks, sinks, (size_t)nsinks * sizeof(*sinks));
+	if (nsinks)
+		memcpy(a->sinks, sinks, (size_t)nsinks * sizeof(*sinks));
 	a->nsinks = nsinks;
 	a->hkey.k0 = 0x6d69747375ull; /* flows of one file: no secret needed */
 	if (ipfrag_init(&a->frag, 30 * 1000000ull)) {

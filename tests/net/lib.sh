@@ -21,11 +21,17 @@ notok() { echo "not ok - $*"; }
 check() { # check "description" command...
 	desc=$1
 	shift
-	if "$@"; then ok "$desc"; else notok "$desc"; fi
+	if "$@"; then ok "$desc"; else notok "$desc"; return 1; fi
 }
 
 cleanup() {
 	[ -n "$SENSOR_PID" ] && kill "$SENSOR_PID" 2>/dev/null && wait "$SENSOR_PID" 2>/dev/null
+	# Nothing a test started may outlive it: a tcpdump -i any keeps running
+	# (and writing) after its namespace is deleted.
+	for ns in "$SNS" "$CNS"; do
+		pids=$(ip netns pids "$ns" 2>/dev/null)
+		[ -n "$pids" ] && kill $pids 2>/dev/null
+	done
 	ip netns del "$SNS" 2>/dev/null
 	ip netns del "$CNS" 2>/dev/null
 	[ -n "$KEEP_WORK" ] || rm -rf "$WORK"
@@ -88,3 +94,22 @@ stop_sensor() {
 
 cns() { ip netns exec "$CNS" "$@"; }
 sns() { ip netns exec "$SNS" "$@"; }
+# stop_ns_procs NS NAME: SIGTERM every process called NAME inside NS and wait
+# (at most 5 s) until they are gone. `cns tcpdump ... &` gives $! of a
+# subshell, not of tcpdump, so killing $! does not stop the capture.
+stop_ns_procs() {
+	for p in $(ip netns pids "$1" 2>/dev/null); do
+		[ "$(cat /proc/$p/comm 2>/dev/null)" = "$2" ] && kill "$p" 2>/dev/null
+	done
+	i=0
+	while [ $i -lt 50 ]; do
+		left=0
+		for p in $(ip netns pids "$1" 2>/dev/null); do
+			[ "$(cat /proc/$p/comm 2>/dev/null)" = "$2" ] && left=1
+		done
+		[ $left -eq 0 ] && return 0
+		sleep 0.1
+		i=$((i + 1))
+	done
+	return 1
+}

@@ -34,20 +34,27 @@ DUMP=$!
 # The same traffic as `tcpdump -i any` records it: Linux cooked v2 headers.
 cns tcpdump -i any -U -w "$WORK/any.pcap" tcp >/dev/null 2>&1 &
 DUMP2=$!
-# An SSH server that only speaks its version line, so that OpenSSH's client
-# sends its own version and its KEXINIT.
-(printf 'SSH-2.0-OpenSSH_9.2p1 Debian-2\r\n'; sleep 3) | sns timeout 5 nc -l -p 2222 >/dev/null 2>&1 &
 sleep 0.5
 cns curl -s -m 30 "http://$SADDR:8000/blob" -o "$WORK/got" && ok "curl GET 300 kB across 10% loss" || notok "curl GET"
 cns curl -s -m 30 -X POST --data-binary "@$WORK/blob" "http://$SADDR:8000/upload" -o /dev/null
 for opt in "-tls1_2" "-tls1_3" "-alpn h2,http/1.1 -servername example.test"; do
 	cns sh -c "echo hello-tls | timeout 5 openssl s_client -connect $SADDR:4433 $opt -quiet" >/dev/null 2>&1
 done
+# The SSH check is about the dissector, not about loss: a lost segment there
+# can push the KEXINIT past the server's timeout, so the link is clean again.
+for ns in "$SNS" "$CNS"; do ip netns exec "$ns" nft delete table inet loss; done
+# An SSH server that only speaks its version line, so that OpenSSH's client
+# sends its own version and its KEXINIT.
+(printf 'SSH-2.0-OpenSSH_9.2p1 Debian-2\r\n'; sleep 3) | sns timeout 5 nc -l -p 2222 >/dev/null 2>&1 &
+sleep 0.3
 cns timeout 4 ssh -o BatchMode=yes -o StrictHostKeyChecking=no -o UserKnownHostsFile=/dev/null \
 	-p 2222 "mitsu@$SADDR" true >/dev/null 2>&1
 cns timeout 60 nmap -n -sV -p 8000,4433 "$SADDR" >/dev/null 2>&1
 sleep 1
-kill "$DUMP" "$DUMP2" "$HTTPD" "$TLSD" 2>/dev/null
+kill "$HTTPD" "$TLSD" 2>/dev/null
+# Both captures must be final before anything reads them: the pcapng check
+# below compares two reads of cap.pcap made a minute apart.
+check "both tcpdumps stopped" stop_ns_procs "$CNS" tcpdump
 wait "$DUMP" "$DUMP2" 2>/dev/null
 
 "$MITSU" analyze --json -q "$WORK/cap.pcap" >"$WORK/records.jsonl"
@@ -63,8 +70,10 @@ python3 "$HERE/compare_follow.py" "$WORK/any.pcap" "$WORK/records-any.jsonl"
 # The same capture as pcapng and through stdin gives the same bytes.
 tshark -r "$WORK/cap.pcap" -F pcapng -w "$WORK/cap.pcapng" 2>/dev/null
 "$MITSU" analyze --json -q - <"$WORK/cap.pcapng" >"$WORK/records-ng.jsonl"
-check "pcapng via stdin gives the same records" \
-	sh -c "[ \"\$(cut -d, -f1-12 '$WORK/records.jsonl' | sort | md5sum)\" = \"\$(cut -d, -f1-12 '$WORK/records-ng.jsonl' | sort | md5sum)\" ]"
+cut -d, -f1-12 "$WORK/records.jsonl" | sort >"$WORK/flows.txt"
+cut -d, -f1-12 "$WORK/records-ng.jsonl" | sort >"$WORK/flows-ng.txt"
+check "pcapng via stdin gives the same records" cmp -s "$WORK/flows.txt" "$WORK/flows-ng.txt" ||
+	diff "$WORK/flows.txt" "$WORK/flows-ng.txt" | head -6 | sed 's/^/# /' 
 
 # Bad input: reported once, skipped, run continues, exit status 1.
 head -c 1000 "$WORK/cap.pcap" >"$WORK/truncated.pcap"
