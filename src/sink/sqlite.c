@@ -54,6 +54,20 @@ static const char *const sink_sqlite_migrations[] = {
     "ALTER TABLE flows ADD COLUMN scanner TEXT;"
     "ALTER TABLE flows ADD COLUMN os_guess TEXT;"
     "CREATE INDEX flows_service ON flows(service);",
+    /* 3: honeytokens and alerts (src/alert/alert.h describes both). */
+    "CREATE TABLE tokens("
+    " id TEXT PRIMARY KEY, kind TEXT NOT NULL, value TEXT NOT NULL, secret TEXT,"
+    " user TEXT, note TEXT, created REAL NOT NULL,"
+    " minted_for TEXT, minted_ts REAL, minted_uri TEXT,"
+    " doc TEXT NOT NULL);"
+    "CREATE INDEX tokens_value ON tokens(value);"
+    "CREATE TABLE alerts("
+    " id INTEGER PRIMARY KEY, ts REAL NOT NULL, kind TEXT NOT NULL,"
+    " src_addr TEXT, dst_addr TEXT, src_port INTEGER, dst_port INTEGER, proto TEXT,"
+    " token_id TEXT, tag TEXT, uri TEXT, community_id TEXT, summary TEXT,"
+    " doc TEXT NOT NULL, dedup_key TEXT NOT NULL UNIQUE, created REAL NOT NULL);"
+    "CREATE INDEX alerts_ts ON alerts(ts);"
+    "CREATE INDEX alerts_src_addr ON alerts(src_addr);",
 };
 
 #define SINK_SQLITE_NMIGRATIONS                                                                    \

@@ -113,7 +113,7 @@ static void test_sqlite(void)
 	sink_close(s);
 
 	CHECK_INT(q_int(path, "PRAGMA user_version"), sink_sqlite_schema_version());
-	CHECK_INT(sink_sqlite_schema_version(), 2); /* 2 added scanner, os_guess */
+	CHECK_INT(sink_sqlite_schema_version(), 3); /* 2: scanner, os_guess; 3: tokens, alerts */
 	CHECK_STR(q_text(path, "PRAGMA journal_mode"), "wal");
 	CHECK_INT(
 	    q_int(path, "SELECT rowid FROM flows_fts WHERE flows_fts MATCH 'secretword'"),
