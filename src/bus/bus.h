@@ -12,6 +12,8 @@ struct bus_event {
 	double event_time; /* seconds since the epoch, when committed */
 	char sensor[128];
 	char flow_end[16]; /* single-flow objects: why the flow ended */
+	char etag[64];     /* the store's ETag (hex MD5 for a one-part PUT), or "" */
+	char region[32];   /* the store's region (S3), or "" */
 };
 
 typedef void (*bus_handler_fn)(void *user, const struct bus_event *ev);
