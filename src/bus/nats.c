@@ -37,7 +37,7 @@ struct nats_bus {
 	natsSubscription *sub;
 	bus_handler_fn fn;
 	void *user;
-	uint64_t published, publish_errors, acked, naked, bad;
+	uint64_t published, publish_errors, acked, naked, bad, redelivered;
 };
 
 /* Subject tokens are split at '.': keep a sensor id one token. */
@@ -106,12 +106,16 @@ static int dispatch_one(void *user, const struct bus_event *ev)
 static void handle_msg(struct nats_bus *nb, natsMsg *m)
 {
 	struct dispatch d = {.nb = nb};
+	jsMsgMetaData *meta = NULL;
 	int n;
 
 	if (nb->closing) {
 		natsMsg_Nak(m, NULL); /* someone else in the group takes it now */
 		return;
 	}
+	if (natsMsg_GetMetaData(&meta, m) == NATS_OK && meta->NumDelivered > 1)
+		nb->redelivered++; /* an analyzer died holding it, or it was nak'ed */
+	jsMsgMetaData_Destroy(meta);
 	n = s3event_decode(natsMsg_GetData(m), (size_t)natsMsg_GetDataLength(m), NULL,
 			   dispatch_one, &d);
 	if (n < 0) {
@@ -224,9 +228,10 @@ static void nats_close(struct bus *b)
 		log_info("bus: %llu events published, %llu failed", (unsigned long long)nb->published,
 			 (unsigned long long)nb->publish_errors);
 	if (nb->running)
-		log_info("bus: group %s: %llu messages acked, %llu to retry, %llu undecodable", nb->group,
-			 (unsigned long long)nb->acked, (unsigned long long)nb->naked,
-			 (unsigned long long)nb->bad);
+		log_info("bus: group %s: %llu messages acked (%llu redelivered), %llu to retry, %llu "
+			 "undecodable",
+			 nb->group, (unsigned long long)nb->acked, (unsigned long long)nb->redelivered,
+			 (unsigned long long)nb->naked, (unsigned long long)nb->bad);
 	/* Destroy, not Unsubscribe: the durable consumer stays. */
 	natsSubscription_Destroy(nb->sub);
 	jsCtx_Destroy(nb->js);

@@ -194,9 +194,6 @@ int spool_add(struct spool *sp, const struct spool_item *it, const void *p, size
 	pthread_mutex_lock(&sp->lock);
 	if (sp->st.bytes + n > sp->st.max_bytes) {
 		sp->st.dropped++;
-		if (sp->warned < 100)
-			sp->warned = 99; /* so that fill_warning speaks */
-		fill_warning(sp);
 		pthread_mutex_unlock(&sp->lock);
 		log_err("SPOOL FULL: %s dropped (%zu bytes lost); raise --spool-max or fix the store",
 			it->key, n);
