@@ -26,6 +26,8 @@ struct keep {
 	struct s3_client *cli; /* made at the first s3:// object */
 	bool s3_failed;
 	unsigned long long objects, records, failed, retry;
+	double *lat_ms; /* announcement to committed records, per object */
+	size_t nlat, caplat;
 };
 
 static volatile sig_atomic_t keep_stop;
@@ -85,6 +87,45 @@ out:
 	return ret;
 }
 
+static double wall_s(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static void note_latency(struct keep *k, double ms)
+{
+	if (k->nlat == k->caplat) {
+		size_t nc = k->caplat ? k->caplat * 2 : 1024;
+		double *n = nc < (1u << 24) ? realloc(k->lat_ms, nc * sizeof(*n)) : NULL;
+		if (!n)
+			return;
+		k->lat_ms = n;
+		k->caplat = nc;
+	}
+	k->lat_ms[k->nlat++] = ms;
+}
+
+static int by_value(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+static void report_latency(struct keep *k)
+{
+	if (!k->nlat)
+		return;
+	qsort(k->lat_ms, k->nlat, sizeof(double), by_value);
+	fprintf(stderr,
+		"mitsu analyze: from announcement to committed records: median %.1f ms, p99 %.1f "
+		"ms over %zu objects\n",
+		k->lat_ms[k->nlat / 2], k->lat_ms[(k->nlat * 99) / 100], k->nlat);
+}
+
 /* One object.  Returns non-zero only when trying again later may work
  * (store unreachable, records not committed): the bus then redelivers. */
 static int analyze_event(void *user, const struct bus_event *ev)
@@ -103,6 +144,8 @@ static int analyze_event(void *user, const struct bus_event *ev)
 		ret = -EIO, snprintf(err, sizeof(err), "%s: committing records failed", ev->uri);
 	k->objects++;
 	k->records += st.records;
+	if (!ret && ev->event_time > 0)
+		note_latency(k, (wall_s() - ev->event_time) * 1000);
 	if (!ret)
 		return 0;
 	log_err("analyze: %s", err);
@@ -202,6 +245,9 @@ int analyze_keep_run(struct analyzer *a, const struct keep_opts *o)
 		fprintf(stderr,
 			"mitsu analyze: %llu objects, %llu records, %llu failed, %llu to retry\n",
 			k.objects, k.records, k.failed, k.retry);
+	if (!o->quiet && o->from)
+		report_latency(&k);
+	free(k.lat_ms);
 	s3_client_free(k.cli);
 	return ret;
 }

@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "analyze/analyzer.h"
 #include "analyze/enrich.h"
@@ -32,6 +33,14 @@ static void usage(FILE *f)
 		sensor_options_help);
 }
 
+static double wall_s(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
 /* Runs on the bus's thread, one object at a time. */
 static int on_object(void *user, const struct bus_event *ev)
 {
@@ -48,7 +57,8 @@ static int on_object(void *user, const struct bus_event *ev)
 	}
 	ra->objects++;
 	ra->totals.records += st.records;
-	log_debug("analysed %s: %llu records", ev->key, (unsigned long long)st.records);
+	log_debug("analysed %s: %llu records, %.3f ms after the event", ev->key,
+		  (unsigned long long)st.records, wall_s() * 1000 - ev->event_time * 1000);
 	return 0;
 }
 
