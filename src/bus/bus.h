@@ -11,6 +11,7 @@ struct bus_event {
 	char key[512];     /* object key inside the store */
 	uint64_t size;
 	double event_time; /* seconds since the epoch, when committed */
+	double created;    /* when the sensor handed it to the store (0: unknown) */
 	char sensor[128];
 	char flow_end[16]; /* single-flow objects: why the flow ended */
 	char etag[64];     /* the store's ETag (hex MD5 for a one-part PUT), or "" */

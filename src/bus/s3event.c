@@ -178,6 +178,8 @@ int s3event_encode(const struct bus_event *ev, struct buf *out)
 	if (ev->flow_end[0])
 		json_kcstr(&j, "flowEnd", ev->flow_end);
 	json_kcstr(&j, "uri", ev->uri);
+	if (ev->created > 0)
+		json_kdouble(&j, "created", ev->created);
 	json_obj_end(&j);
 	json_obj_end(&j);
 	json_arr_end(&j);
@@ -241,6 +243,15 @@ static void fill_mitsu(const struct jr_doc *d, int rec, struct bus_event *ev)
 				 tmp + 6);
 	}
 	get_path(d, rec, flow_end, ev->flow_end, sizeof(ev->flow_end));
+	int c = jr_get(d, jr_get(d, rec, "mitsu"), "created");
+	if (c >= 0 && d->t[c].type == JR_NUM && d->t[c].end - d->t[c].start < 40) {
+		char num[48];
+		memcpy(num, d->s + d->t[c].start, d->t[c].end - d->t[c].start);
+		num[d->t[c].end - d->t[c].start] = 0;
+		ev->created = strtod(num, NULL);
+		if (!(ev->created > 0 && ev->created < 1e11))
+			ev->created = 0;
+	}
 	/* Our own local-store events name a file; anything else is s3://. */
 	get_path(d, rec, uri, tmp, sizeof(tmp));
 	if (!strncmp(tmp, "file://", 7))

@@ -121,7 +121,7 @@ static void report_latency(struct keep *k)
 		return;
 	qsort(k->lat_ms, k->nlat, sizeof(double), by_value);
 	fprintf(stderr,
-		"mitsu analyze: from announcement to committed records: median %.1f ms, p99 %.1f "
+		"mitsu analyze: from the sensor's commit to committed records: median %.1f ms, p99 %.1f "
 		"ms over %zu objects\n",
 		k->lat_ms[k->nlat / 2], k->lat_ms[(k->nlat * 99) / 100], k->nlat);
 }
@@ -144,8 +144,8 @@ static int analyze_event(void *user, const struct bus_event *ev)
 		ret = -EIO, snprintf(err, sizeof(err), "%s: committing records failed", ev->uri);
 	k->objects++;
 	k->records += st.records;
-	if (!ret && ev->event_time > 0)
-		note_latency(k, (wall_s() - ev->event_time) * 1000);
+	if (!ret && (ev->created > 0 || ev->event_time > 0))
+		note_latency(k, (wall_s() - (ev->created > 0 ? ev->created : ev->event_time)) * 1000);
 	if (!ret)
 		return 0;
 	log_err("analyze: %s", err);

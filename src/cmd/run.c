@@ -57,8 +57,8 @@ static int on_object(void *user, const struct bus_event *ev)
 	}
 	ra->objects++;
 	ra->totals.records += st.records;
-	log_debug("analysed %s: %llu records, %.3f ms after the event", ev->key,
-		  (unsigned long long)st.records, wall_s() * 1000 - ev->event_time * 1000);
+	log_debug("analysed %s: %llu records, %.3f ms after the sensor's commit", ev->key,
+		  (unsigned long long)st.records, wall_s() * 1000 - ev->created * 1000);
 	return 0;
 }
 

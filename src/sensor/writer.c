@@ -62,7 +62,7 @@ static int write_chain(struct writer *w, struct store_obj *o, uint32_t chain)
 }
 
 static void announce(struct writer *w, const char *uri, const char *key, uint64_t size,
-		     const char *flow_end)
+		     const char *flow_end, uint64_t created_us)
 {
 	struct bus_event ev;
 
@@ -75,6 +75,7 @@ static void announce(struct writer *w, const char *uri, const char *key, uint64_
 	snprintf(ev.flow_end, sizeof(ev.flow_end), "%s", flow_end);
 	ev.size = size;
 	ev.event_time = (double)wall_us() / 1e6;
+	ev.created = (double)created_us / 1e6;
 	bus_publish(w->bus, &ev);
 }
 
@@ -94,6 +95,7 @@ static void writer_delivered(void *user, const struct store_done *d)
 	snprintf(ev.region, sizeof(ev.region), "%s", d->region ? d->region : "");
 	ev.size = d->size;
 	ev.event_time = (double)wall_us() / 1e6;
+	ev.created = d->created;
 	bus_publish(user, &ev);
 }
 
@@ -112,6 +114,7 @@ static void write_single(struct writer *w, const struct flow_done *d)
 	char key[512], uri[1200], src[ADDR_STRLEN], dst[ADDR_STRLEN];
 	uint8_t hdr[PCAPFMT_FILE_HDR_LEN];
 	struct store_obj *o = NULL;
+	uint64_t created;
 	int ret;
 
 	flow_names(d, src, dst);
@@ -130,13 +133,14 @@ static void write_single(struct writer *w, const struct flow_done *d)
 		store_abort(w->store, o);
 		goto out;
 	}
+	created = wall_us();
 	ret = store_commit(w->store, o, uri, sizeof(uri));
 	if (ret)
 		goto out;
 	w->pst.flows_written++;
 	w->pst.files_written++;
 	w->pst.bytes_written += sizeof(hdr) + d->bytes;
-	announce(w, uri, key, sizeof(hdr) + d->bytes, flow_end_name(d->end));
+	announce(w, uri, key, sizeof(hdr) + d->bytes, flow_end_name(d->end), created);
 	return;
 out:
 	w->pst.write_errors++;
@@ -148,6 +152,7 @@ static void scans_close(struct writer *w)
 {
 	struct scans_file *sf = &w->scans;
 	char uri[1200];
+	uint64_t created = wall_us();
 	int ret;
 
 	if (!sf->obj)
@@ -160,7 +165,7 @@ static void scans_close(struct writer *w)
 		return;
 	}
 	w->pst.files_written++;
-	announce(w, uri, sf->key, sf->bytes, "");
+	announce(w, uri, sf->key, sf->bytes, "", created);
 }
 
 static int scans_open(struct writer *w, uint64_t first_us)

@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "core/buf.h"
 #include "core/log.h"
@@ -42,12 +43,21 @@ struct s3_obj {
 	struct buf data;
 };
 
+static double now_s(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
 static void delivered(struct s3_store *s, const char *key, const char *sensor,
-		      const char *flow_end, const char *etag, uint64_t size)
+		      const char *flow_end, const char *etag, uint64_t size, double created)
 {
 	char uri[1200];
 	struct store_done d = {.uri = uri, .key = key, .etag = etag, .region = s->cfg.region,
-			       .sensor = sensor, .flow_end = flow_end, .size = size};
+			       .sensor = sensor, .flow_end = flow_end, .size = size,
+			       .created = created};
 
 	snprintf(uri, sizeof(uri), "s3://%s/%s", s->bucket, key);
 	pthread_mutex_lock(&s->lock);
@@ -108,6 +118,7 @@ static int s3_commit(struct store_obj *obj, char *uri, size_t urilen)
 	struct s3_store *s = o->s;
 	struct spool_item it;
 	char etag[64], err[1400];
+	double created = now_s();
 	int ret = -EAGAIN;
 
 	if (uri)
@@ -117,7 +128,7 @@ static int s3_commit(struct store_obj *obj, char *uri, size_t urilen)
 		ret = s3_put(s->cli, s->bucket, o->key, o->data.p, o->data.len, o->sensor, etag,
 			     sizeof(etag), err, sizeof(err));
 		if (!ret)
-			delivered(s, o->key, o->sensor, o->flow_end, etag, o->data.len);
+			delivered(s, o->key, o->sensor, o->flow_end, etag, o->data.len, created);
 		else {
 			count_failure(s);
 			log_warn("%s; spooling it", err);
@@ -148,6 +159,7 @@ static int spool_send(void *user, const struct spool_item *it, const void *p, si
 {
 	struct s3_store *s = user;
 	char etag[64], err[1400];
+	double created = now_s();
 	int ret = s3_put(s->spool_cli, s->bucket, it->key, p, n, it->sensor, etag, sizeof(etag),
 			 err, sizeof(err));
 
@@ -156,7 +168,7 @@ static int spool_send(void *user, const struct spool_item *it, const void *p, si
 		log_debug("spool: %s", err);
 		return ret;
 	}
-	delivered(s, it->key, it->sensor, it->flow_end, etag, n);
+	delivered(s, it->key, it->sensor, it->flow_end, etag, n, created);
 	return 0;
 }
 

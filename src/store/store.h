@@ -14,6 +14,7 @@ struct store_obj;
 struct store_done {
 	const char *uri, *key, *etag, *region, *sensor, *flow_end;
 	uint64_t size;
+	double created; /* when it was committed (seconds since the epoch) */
 };
 typedef void (*store_notify_fn)(void *user, const struct store_done *d);
 
