@@ -23,8 +23,7 @@
 struct keep {
 	struct analyzer *a;
 	const struct keep_opts *o;
-	struct s3_client *cli; /* made at the first s3:// object */
-	bool s3_failed;
+	struct keep_s3 s3;
 	unsigned long long objects, records, failed, retry;
 	double *lat_ms; /* announcement to committed records, per object */
 	size_t nlat, caplat;
@@ -38,26 +37,32 @@ static void on_signal(int sig)
 	keep_stop = 1;
 }
 
-static int s3_client(struct keep *k)
+static int s3_client(struct keep_s3 *k)
 {
 	struct s3_cfg cfg;
-	char err[512];
+	char err[512] = "out of memory";
 
 	if (k->cli)
 		return 0;
-	if (s3_cfg_load(&cfg, k->o->s3_endpoint, k->o->s3_path_style, err, sizeof(err)) ||
+	if (s3_cfg_load(&cfg, k->endpoint, k->path_style, err, sizeof(err)) ||
 	    s3_client_new(&k->cli, &cfg)) {
-		if (!k->s3_failed)
-			fprintf(stderr, "mitsu analyze: %s\n", err);
-		k->s3_failed = true;
+		if (!k->failed)
+			log_err("%s", err);
+		k->failed = true;
 		return -ENOKEY;
 	}
 	return 0;
 }
 
+void keep_s3_free(struct keep_s3 *s3)
+{
+	s3_client_free(s3->cli);
+	s3->cli = NULL;
+}
+
 /* Fetches an s3:// object into memory and analyses it from there. */
-static int analyze_s3(struct keep *k, const struct bus_event *ev, struct analyze_file_stats *st,
-		      char *err, size_t errlen)
+static int analyze_s3(struct analyzer *a, struct keep_s3 *k, const struct bus_event *ev,
+		      struct analyze_file_stats *st, char *err, size_t errlen)
 {
 	char bucket[64], key[1024];
 	struct buf b = {0};
@@ -81,10 +86,19 @@ static int analyze_s3(struct keep *k, const struct bus_event *ev, struct analyze
 		snprintf(err, errlen, "%s: %s", ev->uri, strerror(errno));
 		goto out;
 	}
-	ret = analyzer_stream(k->a, f, ev->uri, ev->uri, ev->sensor, ev->flow_end, st, err, errlen);
+	ret = analyzer_stream(a, f, ev->uri, ev->uri, ev->sensor, ev->flow_end, st, err, errlen);
 out:
 	buf_free(&b);
 	return ret;
+}
+
+int keep_analyze_uri(struct analyzer *a, struct keep_s3 *s3, const struct bus_event *ev,
+		     struct analyze_file_stats *st, char *err, size_t errlen)
+{
+	if (!strncmp(ev->uri, "file://", 7))
+		return analyzer_file(a, ev->uri + 7, ev->uri, ev->sensor, ev->flow_end, st, err,
+				     errlen);
+	return analyze_s3(a, s3, ev, st, err, errlen);
 }
 
 static double wall_s(void)
@@ -135,11 +149,7 @@ static int analyze_event(void *user, const struct bus_event *ev)
 	char err[PATH_MAX + 512] = "";
 	int ret;
 
-	if (!strncmp(ev->uri, "file://", 7))
-		ret = analyzer_file(k->a, ev->uri + 7, ev->uri, ev->sensor, ev->flow_end, &st, err,
-				    sizeof(err));
-	else
-		ret = analyze_s3(k, ev, &st, err, sizeof(err));
+	ret = keep_analyze_uri(k->a, &k->s3, ev, &st, err, sizeof(err));
 	if (!ret && analyzer_commit(k->a))
 		ret = -EIO, snprintf(err, sizeof(err), "%s: committing records failed", ev->uri);
 	k->objects++;
@@ -236,7 +246,8 @@ static int run_events_file(struct keep *k)
 
 int analyze_keep_run(struct analyzer *a, const struct keep_opts *o)
 {
-	struct keep k = {.a = a, .o = o};
+	struct keep k = {.a = a, .o = o, .s3 = {.endpoint = o->s3_endpoint,
+						.path_style = o->s3_path_style}};
 	int ret;
 
 	analyzer_commit_each(a, true); /* ack only what is committed */
@@ -248,6 +259,6 @@ int analyze_keep_run(struct analyzer *a, const struct keep_opts *o)
 	if (!o->quiet && o->from)
 		report_latency(&k);
 	free(k.lat_ms);
-	s3_client_free(k.cli);
+	keep_s3_free(&k.s3);
 	return ret;
 }

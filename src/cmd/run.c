@@ -10,6 +10,7 @@
 #include "analyze/analyzer.h"
 #include "analyze/enrich.h"
 #include "bus/bus.h"
+#include "cmd/analyze_keep.h"
 #include "cmd/cmd.h"
 #include "cmd/sensor_opts.h"
 #include "core/log.h"
@@ -19,6 +20,7 @@ struct run_analyzer {
 	struct analyzer *a;
 	struct analyze_file_stats totals;
 	unsigned long long objects, failed;
+	struct keep_s3 s3; /* --store s3://: objects are fetched back */
 };
 
 static void usage(FILE *f)
@@ -51,7 +53,8 @@ static int on_object(void *user, const struct bus_event *ev)
 
 	if (!strncmp(path, "file://", 7))
 		path += 7;
-	if (analyzer_file(ra->a, path, ev->uri, ev->sensor, ev->flow_end, &st, err, sizeof(err))) {
+	if (!strncmp(path, "s3://", 5) ? keep_analyze_uri(ra->a, &ra->s3, ev, &st, err, sizeof(err))
+	    : analyzer_file(ra->a, path, ev->uri, ev->sensor, ev->flow_end, &st, err, sizeof(err))) {
 		ra->failed++;
 		log_err("analyze: %s", err);
 	}
@@ -132,6 +135,8 @@ int cmd_run(int argc, char **argv)
 
 	if (ret >= 0)
 		return ret;
+	ra.s3.endpoint = cfg.store_opts.s3_endpoint;
+	ra.s3.path_style = cfg.store_opts.s3_path_style;
 	ret = start_pipeline(&cfg, db, &sink, &ra, &bus, err, sizeof(err));
 	if (!ret)
 		ret = sensor_open(&s, &cfg, bus, err, sizeof(err));
@@ -149,6 +154,7 @@ out:
 		log_info("analyzer: %llu objects, %llu records, %llu failed", ra.objects,
 			 (unsigned long long)ra.totals.records, ra.failed);
 	analyzer_free(ra.a);
+	keep_s3_free(&ra.s3);
 	enrich_free();
 	if (sink)
 		sink_close(sink);
