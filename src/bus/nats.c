@@ -2,6 +2,9 @@
  * event notification document (s3event.h), on mitsu.objects.<sensor> in
  * stream MITSU_OBJECTS and wait for JetStream's ack; the message id is the
  * object key, so a publish retried after a lost ack is stored once.
+ * Publishing is asynchronous: bus_publish queues the event (bounded) and a
+ * thread sends it, retrying in order while NATS is away, so the pcap writer
+ * never waits for the bus.
  * Subscribers pull from a durable consumer named after their group: the
  * members of a group share the messages, every group sees all of them
  * (the fan-out SNS gave the original pipeline).  A message is acked after
@@ -15,6 +18,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "bus/bus.h"
@@ -24,6 +28,13 @@
 #define NATS_STREAM "MITSU_OBJECTS"
 #define NATS_SUBJECTS "mitsu.objects.>"
 #define NATS_FETCH_BATCH 4
+#define NATS_PUB_QUEUE 20000 /* events waiting for NATS (about 2 KB each) */
+#define NATS_PUB_FLUSH_S 10  /* at close, time to send what waits */
+
+struct pub_node {
+	struct pub_node *next;
+	struct bus_event ev;
+};
 
 struct nats_bus {
 	struct bus base;
@@ -38,6 +49,14 @@ struct nats_bus {
 	bus_handler_fn fn;
 	void *user;
 	uint64_t published, publish_errors, acked, naked, bad, redelivered;
+	/* the publisher's queue */
+	pthread_mutex_t plock;
+	pthread_cond_t pcond;
+	pthread_t pthread;
+	bool pstarted, pclosing;
+	struct pub_node *phead, *ptail;
+	unsigned pqueued;
+	uint64_t pdropped;
 };
 
 /* Subject tokens are split at '.': keep a sensor id one token. */
@@ -50,42 +69,137 @@ static void subject_for(const char *sensor, char *out, size_t len)
 	out[o] = 0;
 }
 
-static int nats_publish(struct bus *b, const struct bus_event *ev)
+/* Sends one event and waits for JetStream's ack. */
+static int send_event(struct nats_bus *nb, const struct bus_event *ev)
 {
-	struct nats_bus *nb = (struct nats_bus *)b;
 	struct buf doc = {0};
 	char subj[200], msgid[700];
 	jsPubOptions po;
 	jsErrCode jerr = 0;
-	natsStatus s = NATS_ERR;
+	jsPubAck *pa = NULL;
+	natsStatus s;
 	int ret = s3event_encode(ev, &doc);
 
-	if (ret)
-		goto out;
+	if (ret) {
+		buf_free(&doc);
+		return ret;
+	}
 	subject_for(ev->sensor, subj, sizeof(subj));
 	snprintf(msgid, sizeof(msgid), "%s#%s", ev->key, ev->etag);
 	jsPubOptions_Init(&po);
 	po.MsgId = msgid;
-	/* A few tries ride out a reconnect; the writer's thread waits, the
-	 * capture loop does not. */
-	for (int i = 0; i < 5; i++) {
-		jsPubAck *pa = NULL;
-		s = js_Publish(&pa, nb->js, subj, doc.p, (int)doc.len, &po, &jerr);
-		jsPubAck_Destroy(pa);
-		if (s == NATS_OK)
-			break;
-		usleep(200000u << i);
-	}
-	if (s != NATS_OK) {
-		log_err("bus: announcing %s failed (%s, JetStream error %d); the object is in the store",
-			ev->key, natsStatus_GetText(s), (int)jerr);
-		ret = -EIO;
-		nb->publish_errors++;
-	} else {
-		nb->published++;
-	}
-out:
+	s = js_Publish(&pa, nb->js, subj, doc.p, (int)doc.len, &po, &jerr);
+	jsPubAck_Destroy(pa);
 	buf_free(&doc);
+	if (s != NATS_OK) {
+		log_debug("bus: publishing %s: %s (JetStream error %d)", ev->key,
+			  natsStatus_GetText(s), (int)jerr);
+		return -EAGAIN;
+	}
+	return 0;
+}
+
+static uint64_t mono_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
+
+/* Sends queued events in order; a failed one stays first and is retried
+ * with backoff (0.25 s doubling to 5 s).  At close it keeps going for
+ * NATS_PUB_FLUSH_S seconds. */
+static void *publisher(void *arg)
+{
+	struct nats_bus *nb = arg;
+	unsigned backoff_ms = 0;
+	uint64_t deadline = 0;
+
+	pthread_mutex_lock(&nb->plock);
+	for (;;) {
+		if (nb->pclosing && !deadline)
+			deadline = mono_ms() + NATS_PUB_FLUSH_S * 1000;
+		if (!nb->phead && nb->pclosing)
+			break;
+		if (deadline && mono_ms() >= deadline)
+			break;
+		if (!nb->phead) {
+			pthread_cond_wait(&nb->pcond, &nb->plock);
+			continue;
+		}
+		struct pub_node *n = nb->phead;
+		pthread_mutex_unlock(&nb->plock);
+		int ret = send_event(nb, &n->ev);
+		if (ret) {
+			backoff_ms = backoff_ms ? (backoff_ms * 2 > 5000 ? 5000 : backoff_ms * 2) : 250;
+			if (backoff_ms == 2000)
+				log_warn("bus: NATS is not taking events; %u waiting", nb->pqueued);
+			usleep(backoff_ms * 1000);
+		}
+		pthread_mutex_lock(&nb->plock);
+		if (ret == -EAGAIN)
+			continue;
+		backoff_ms = 0;
+		nb->phead = n->next;
+		if (!nb->phead)
+			nb->ptail = NULL;
+		nb->pqueued--;
+		if (ret) {
+			nb->publish_errors++;
+			log_err("bus: event for %s cannot be encoded; dropped", n->ev.key);
+		} else {
+			nb->published++;
+		}
+		free(n);
+	}
+	/* What is left could not be sent in time: say which. */
+	while (nb->phead) {
+		struct pub_node *n = nb->phead;
+		nb->phead = n->next;
+		nb->pdropped++;
+		log_err("bus: NATS unreachable at exit: %s was not announced (it is in the store)",
+			n->ev.key);
+		free(n);
+	}
+	nb->ptail = NULL;
+	nb->pqueued = 0;
+	pthread_mutex_unlock(&nb->plock);
+	return NULL;
+}
+
+static int nats_publish(struct bus *b, const struct bus_event *ev)
+{
+	struct nats_bus *nb = (struct nats_bus *)b;
+	struct pub_node *n;
+	int ret = 0;
+
+	pthread_mutex_lock(&nb->plock);
+	if (!nb->pstarted) {
+		ret = -pthread_create(&nb->pthread, NULL, publisher, nb);
+		nb->pstarted = !ret;
+	}
+	if (!ret && nb->pqueued >= NATS_PUB_QUEUE)
+		ret = -ENOSPC;
+	n = ret ? NULL : malloc(sizeof(*n));
+	if (!ret && !n)
+		ret = -ENOMEM;
+	if (!ret) {
+		n->ev = *ev;
+		n->next = NULL;
+		if (nb->ptail)
+			nb->ptail->next = n;
+		else
+			nb->phead = n;
+		nb->ptail = n;
+		nb->pqueued++;
+		pthread_cond_signal(&nb->pcond);
+	} else {
+		nb->pdropped++;
+	}
+	pthread_mutex_unlock(&nb->plock);
+	if (ret)
+		log_err("bus: %s not announced: %s (NATS away too long?)", ev->key, strerror(-ret));
 	return ret;
 }
 
@@ -224,9 +338,16 @@ static void nats_close(struct bus *b)
 	nb->closing = true;
 	if (nb->running)
 		pthread_join(nb->thread, NULL);
-	if (nb->published || nb->publish_errors)
-		log_info("bus: %llu events published, %llu failed", (unsigned long long)nb->published,
-			 (unsigned long long)nb->publish_errors);
+	pthread_mutex_lock(&nb->plock);
+	nb->pclosing = true;
+	pthread_cond_signal(&nb->pcond);
+	pthread_mutex_unlock(&nb->plock);
+	if (nb->pstarted)
+		pthread_join(nb->pthread, NULL);
+	if (nb->published || nb->publish_errors || nb->pdropped)
+		log_info("bus: %llu events published, %llu not announced",
+			 (unsigned long long)nb->published,
+			 (unsigned long long)(nb->publish_errors + nb->pdropped));
 	if (nb->running)
 		log_info("bus: group %s: %llu messages acked (%llu redelivered), %llu to retry, %llu "
 			 "undecodable",
@@ -234,6 +355,8 @@ static void nats_close(struct bus *b)
 			 (unsigned long long)nb->naked, (unsigned long long)nb->bad);
 	/* Destroy, not Unsubscribe: the durable consumer stays. */
 	natsSubscription_Destroy(nb->sub);
+	pthread_mutex_destroy(&nb->plock);
+	pthread_cond_destroy(&nb->pcond);
 	jsCtx_Destroy(nb->js);
 	if (nb->nc) {
 		natsConnection_FlushTimeout(nb->nc, 2000);
@@ -313,6 +436,8 @@ int bus_nats_open(const char *url, const struct bus_opts *opts, struct bus **out
 	if (!nb)
 		return -ENOMEM;
 	nb->base.ops = &nats_ops;
+	pthread_mutex_init(&nb->plock, NULL);
+	pthread_cond_init(&nb->pcond, NULL);
 	nb->ack_wait_ns = (int64_t)(opts->ack_wait_s ? opts->ack_wait_s : 30) * 1000000000LL;
 	if (opts->group) {
 		size_t n = strlen(opts->group);
