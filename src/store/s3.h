@@ -18,6 +18,10 @@ struct s3_cfg {
 	char session_token[2048];
 	bool path_style; /* endpoint/bucket/key instead of bucket.endpoint/key */
 	long timeout_s;	 /* per request (default 30; connecting 5) */
+	/* No keys found: the EC2 instance role's, from the instance metadata
+	 * service (IMDSv2), fetched and renewed by each client. */
+	char imds[128]; /* "" or its base URL */
+	double expires; /* of the current keys (seconds since the epoch), 0: never */
 };
 
 /* s3://bucket[/key]: 0, or -EINVAL for a bad URI or bucket name. */
@@ -28,10 +32,17 @@ int s3_uri_parse(const char *uri, char *bucket, size_t blen, char *key, size_t k
  * region in AWS_CONFIG_FILE or ~/.aws/config, else us-east-1), credentials
  * (AWS_ACCESS_KEY_ID + AWS_SECRET_ACCESS_KEY [+ AWS_SESSION_TOKEN], else
  * profile AWS_PROFILE or "default" in AWS_SHARED_CREDENTIALS_FILE or
- * ~/.aws/credentials).  Path style when asked, or when the endpoint's host
+ * ~/.aws/credentials, else the instance role through IMDSv2 at
+ * AWS_EC2_METADATA_SERVICE_ENDPOINT or http://169.254.169.254, unless
+ * AWS_EC2_METADATA_DISABLED=true).  Path style when asked, or when the endpoint's host
  * is an IP address or localhost (virtual hosts cannot work there). */
 int s3_cfg_load(struct s3_cfg *cfg, const char *endpoint, bool path_style, char *err,
 		size_t errlen);
+
+/* Parses the instance metadata service's credentials document
+ * ({"AccessKeyId","SecretAccessKey","Token","Expiration"}) into cfg.
+ * 0 or -EINVAL. */
+int s3_imds_parse(const char *json, size_t len, struct s3_cfg *cfg);
 
 /* Looks up key in [section] of an INI text as the AWS files write it
  * ("key = value", '#' and ';' comments).  0, -ENOENT, or -ENOSPC. */

@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <time.h>
 
 #include "core/b64.h"
 #include "store/s3.h"
@@ -151,6 +152,76 @@ static void set_common(struct s3_client *c, const char *url, struct curl_slist *
 	curl_easy_setopt(h, CURLOPT_HEADERDATA, r);
 }
 
+/* IMDSv2: a session token, the role's name, then its keys.  One GET or
+ * PUT on the metadata service; the body goes to out. */
+static int imds_call(struct s3_client *c, const char *method, const char *path,
+		     const char *header, struct s3_resp *r)
+{
+	struct curl_slist *h = header ? curl_slist_append(NULL, header) : NULL;
+	char url[300];
+	long code = 0;
+	CURLcode rc;
+
+	buf_reset(&r->body);
+	snprintf(url, sizeof(url), "%s%s", c->cfg.imds, path);
+	curl_easy_reset(c->h);
+	curl_easy_setopt(c->h, CURLOPT_URL, url);
+	curl_easy_setopt(c->h, CURLOPT_CUSTOMREQUEST, method);
+	curl_easy_setopt(c->h, CURLOPT_HTTPHEADER, h);
+	curl_easy_setopt(c->h, CURLOPT_NOSIGNAL, 1L);
+	curl_easy_setopt(c->h, CURLOPT_TIMEOUT, 2L);
+	curl_easy_setopt(c->h, CURLOPT_PROTOCOLS_STR, "http");
+	curl_easy_setopt(c->h, CURLOPT_WRITEFUNCTION, on_body);
+	curl_easy_setopt(c->h, CURLOPT_WRITEDATA, r);
+	rc = curl_easy_perform(c->h);
+	curl_easy_getinfo(c->h, CURLINFO_RESPONSE_CODE, &code);
+	curl_slist_free_all(h);
+	return rc == CURLE_OK && code == 200 && !buf_putc(&r->body, 0) ? 0 : -EAGAIN;
+}
+
+/* Fetches the instance role's keys when there are none or they expire
+ * within 5 minutes. */
+static int refresh_keys(struct s3_client *c, char *err, size_t errlen)
+{
+	static const char creds[] = "/latest/meta-data/iam/security-credentials/";
+	struct s3_resp r = {.max = 64 * 1024};
+	char hdr[256], path[300], role[128];
+	struct s3_cfg next = c->cfg;
+	int ret;
+
+	if (!c->cfg.imds[0] || (c->cfg.access_key[0] && (c->cfg.expires == 0 ||
+							 time(NULL) < c->cfg.expires - 300)))
+		return 0;
+	ret = imds_call(c, "PUT", "/latest/api/token",
+			"X-aws-ec2-metadata-token-ttl-seconds: 21600", &r);
+	if (!ret) {
+		snprintf(hdr, sizeof(hdr), "X-aws-ec2-metadata-token: %.200s", (char *)r.body.p);
+		ret = imds_call(c, "GET", creds, hdr, &r);
+	}
+	if (!ret) {
+		snprintf(role, sizeof(role), "%.127s", (char *)r.body.p);
+		role[strcspn(role, "\r\n")] = 0;
+		if (!role[0] || strspn(role, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+					     "0123456789+=,.@_-") != strlen(role))
+			ret = -EINVAL;
+	}
+	if (!ret) {
+		snprintf(path, sizeof(path), "%s%s", creds, role);
+		ret = imds_call(c, "GET", path, hdr, &r);
+	}
+	if (!ret)
+		ret = s3_imds_parse((const char *)r.body.p, strlen((const char *)r.body.p), &next);
+	buf_free(&r.body);
+	if (ret) {
+		snprintf(err, errlen, "no S3 credentials: none in the environment or ~/.aws, and "
+				      "none from the instance metadata service at %s",
+			 c->cfg.imds);
+		return -EAGAIN;
+	}
+	c->cfg = next;
+	return 0;
+}
+
 static void hex(const unsigned char *p, size_t n, char *out)
 {
 	for (size_t i = 0; i < n; i++)
@@ -215,6 +286,8 @@ int s3_put(struct s3_client *c, const char *bucket, const char *key, const void 
 		snprintf(err, errlen, "s3://%s/%s: key too long", bucket, key);
 		return ret;
 	}
+	if ((ret = refresh_keys(c, err, errlen)))
+		return ret;
 	hdrs = put_headers(c, p, n, sensor, md5hex);
 	if (!hdrs)
 		return -ENOMEM;
@@ -252,6 +325,8 @@ int s3_get(struct s3_client *c, const char *bucket, const char *key, struct buf 
 		snprintf(err, errlen, "s3://%s/%s: key too long", bucket, key);
 		return ret;
 	}
+	if ((ret = refresh_keys(c, err, errlen)))
+		return ret;
 	/* SHA-256 of the empty body: S3 wants the header on every request. */
 	hdrs = add_hdr(hdrs, "x-amz-content-sha256",
 		       "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855", &oom);

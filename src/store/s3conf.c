@@ -6,7 +6,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
+#include <time.h>
 
+#include "core/jread.h"
 #include "store/s3.h"
 
 int s3_uri_parse(const char *uri, char *bucket, size_t blen, char *key, size_t klen)
@@ -240,6 +243,14 @@ static int load_keys(struct s3_cfg *cfg, const char *profile, char *err, size_t 
 			     "aws_session_token", cfg->session_token, sizeof(cfg->session_token));
 		return 0;
 	}
+	/* Last, as the AWS SDKs do: an EC2 instance role.  The keys are
+	 * fetched by the client (s3client.c), which renews them. */
+	const char *off = getenv("AWS_EC2_METADATA_DISABLED");
+	if (!off || strcasecmp(off, "true")) {
+		if (copy_env("AWS_EC2_METADATA_SERVICE_ENDPOINT", cfg->imds, sizeof(cfg->imds)))
+			snprintf(cfg->imds, sizeof(cfg->imds), "http://169.254.169.254");
+		return 0;
+	}
 	snprintf(err, errlen,
 		 "no S3 credentials: set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or profile "
 		 "'%s' in ~/.aws/credentials (AWS_PROFILE, AWS_SHARED_CREDENTIALS_FILE)",
@@ -291,4 +302,28 @@ int s3_cfg_load(struct s3_cfg *cfg, const char *endpoint, bool path_style, char 
 	cfg->path_style = path_style || (n && needs_path_style(cfg->endpoint));
 	cfg->timeout_s = 30;
 	return load_keys(cfg, profile, err, errlen);
+}
+
+int s3_imds_parse(const char *json, size_t len, struct s3_cfg *cfg)
+{
+	struct jr_tok toks[64];
+	struct jr_doc d;
+	char when[64];
+
+	if (jr_parse(&d, json, len, toks, 64, NULL) || d.t[0].type != JR_OBJ ||
+	    jr_str(&d, jr_get(&d, 0, "AccessKeyId"), cfg->access_key, sizeof(cfg->access_key)) ||
+	    jr_str(&d, jr_get(&d, 0, "SecretAccessKey"), cfg->secret_key,
+		   sizeof(cfg->secret_key)) ||
+	    !cfg->access_key[0] || !cfg->secret_key[0])
+		return -EINVAL;
+	if (jr_str(&d, jr_get(&d, 0, "Token"), cfg->session_token, sizeof(cfg->session_token)))
+		cfg->session_token[0] = 0;
+	cfg->expires = 0;
+	if (!jr_str(&d, jr_get(&d, 0, "Expiration"), when, sizeof(when))) {
+		struct tm tm;
+		memset(&tm, 0, sizeof(tm));
+		if (strptime(when, "%Y-%m-%dT%H:%M:%S", &tm))
+			cfg->expires = (double)timegm(&tm);
+	}
+	return 0;
 }

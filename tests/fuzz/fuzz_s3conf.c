@@ -1,5 +1,6 @@
 /* libFuzzer harness for the S3 client's parsers of outside text: AWS INI
- * files (credentials, config), S3 error XML, spool .meta files, s3:// URIs
+ * files (credentials, config), S3 error XML, the instance metadata
+ * service's credentials JSON, spool .meta files, s3:// URIs
  * and key encoding.  Any bytes: no crash, outputs NUL-terminated and within
  * their buffers, error text printable. */
 #include <stdint.h>
@@ -24,6 +25,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		for (const char *p = out; *p; p++)
 			if (*p < 0x20 || *p >= 0x7f)
 				abort();
+	struct s3_cfg cfg;
+	memset(&cfg, 0, sizeof(cfg));
+	if (s3_imds_parse(s, size, &cfg) == 0 && (!cfg.access_key[0] || !cfg.secret_key[0]))
+		abort();
 	if (spool_meta_parse(s, size, &it) == 0 && (!it.key[0] || strstr(it.key, "..")))
 		abort();
 	z = malloc(size + 1);

@@ -5,7 +5,8 @@ answers 403 SignatureDoesNotMatch when it differs, 400 when the body does
 not hash to x-amz-content-sha256; forwards everything else unchanged.
 
 usage: sigv4_proxy.py LISTEN_PORT BACKEND_PORT ACCESS_KEY SECRET LOGFILE
-The log gets one line per request: "ok METHOD PATH" or "bad METHOD PATH why".
+The log gets one line per request: "ok METHOD PATH [token]" (token: it carried
+a signed x-amz-security-token) or "bad METHOD PATH why".
 Only 127.0.0.1 is used."""
 import hashlib
 import http.client
@@ -42,9 +43,12 @@ def check(method, path, headers, body):
     if want_sha != hashlib.sha256(body).hexdigest():
         return 'x-amz-content-sha256 is not the SHA-256 of the body'
     names = signed.split(';')
-    for required in ('host', 'x-amz-date', 'x-amz-content-sha256'):
-        if required not in names:
-            return 'header %s not signed' % required
+    required = ['host', 'x-amz-date', 'x-amz-content-sha256']
+    if headers.get('x-amz-security-token') is not None:
+        required.append('x-amz-security-token')
+    for r in required:
+        if r not in names:
+            return 'header %s not signed' % r
     req = AWSRequest(method=method, url='http://%s%s' % (headers['Host'], path),
                      headers={n: headers[n] for n in names if headers.get(n) is not None},
                      data=body)
@@ -73,7 +77,8 @@ class Handler(BaseHTTPRequestHandler):
                    '</Message></Error>' % ('XAmzContentSHA256Mismatch' if code == 400
                                            else 'SignatureDoesNotMatch', why)).encode()
             return self.reply(code, [('Content-Type', 'application/xml')], msg)
-        log('ok %s %s' % (self.command, self.path))
+        log('ok %s %s%s' % (self.command, self.path,
+                            ' token' if self.headers.get('x-amz-security-token') else ''))
         try:
             conn = http.client.HTTPConnection('127.0.0.1', BACKEND, timeout=30)
             hdrs = {k: v for k, v in self.headers.items() if k.lower() != 'connection'}

@@ -163,6 +163,20 @@ sns "$MITSU" analyze --s3-events "$WORK/events.jsonl" --db "$WORK/events.db" --s
 check "keep: --s3-events analysed all 10 objects of SQS-of-SNS events" \
 	[ "$(sqlite3 "$WORK/events.db" 'select count(distinct s3path) from flows')" = 10 ]
 
+# --- instance-role keys from the metadata service (IMDSv2), with a session token ---
+bg imds python3 "$KEEP/fake_imds.py" 9002 S3RVER S3RVER session-token-from-imds
+wait_until 10 sns nc -z 127.0.0.1 9002
+rm -rf "$WORK/spool4"
+sns env -u AWS_ACCESS_KEY_ID -u AWS_SECRET_ACCESS_KEY AWS_EC2_METADATA_SERVICE_ENDPOINT=http://127.0.0.1:9002 \
+	timeout 60 "$MITSU" sensor -r "$WORK/in3.pcap" --addr 192.0.2.0/24 --store s3://honey/imds \
+	--s3-endpoint "$S3EP" --spool "$WORK/spool4" --sensor-id s4 --stats-interval 0 >"$WORK/sensor4.log" 2>&1
+n3=$(objects s3 | wc -l)
+check "keep: keys from the instance metadata service sign the PUTs ($(objects imds | wc -l) of $n3)" \
+	[ "$(objects imds | wc -l)" = "$n3" -a "$n3" -gt 0 ]
+check "keep: ... with the session token signed (botocore checked it)" \
+	sh -c "grep -q '^ok PUT /honey/imds/.* token\$' '$WORK/proxy.req' && ! grep -q '^bad PUT /honey/imds/' '$WORK/proxy.req'"
+kill "$PID_imds"
+
 # --- 4. the S3 server is down for 60 s under a live sensor ---
 start_sensor --store s3://honey/live --s3-endpoint "$S3EP" --spool "$WORK/spool-live" \
 	--spool-retry-max 4 --bus nats://127.0.0.1:4222 --one-file-per-flow --idle 1 \

@@ -122,9 +122,20 @@ static void test_cfg_load(void)
 	CHECK_STR(c.region, "us-west-2");
 	CHECK(c.path_style);
 	CHECK_INT(s3_cfg_load(&c, "ftp://x", false, err, sizeof(err)), -EINVAL);
+	CHECK_STR(c.imds, "");
 	unsetenv("AWS_ACCESS_KEY_ID");
 	setenv("AWS_PROFILE", "missing", 1);
+	/* No keys anywhere: the instance role, unless that is switched off. */
+	CHECK_INT(s3_cfg_load(&c, NULL, false, err, sizeof(err)), 0);
+	CHECK_STR(c.imds, "http://169.254.169.254");
+	CHECK_STR(c.access_key, "");
+	setenv("AWS_EC2_METADATA_SERVICE_ENDPOINT", "http://127.0.0.1:9002", 1);
+	CHECK_INT(s3_cfg_load(&c, NULL, false, err, sizeof(err)), 0);
+	CHECK_STR(c.imds, "http://127.0.0.1:9002");
+	setenv("AWS_EC2_METADATA_DISABLED", "true", 1);
 	CHECK_INT(s3_cfg_load(&c, NULL, false, err, sizeof(err)), -ENOKEY);
+	unsetenv("AWS_EC2_METADATA_DISABLED");
+	unsetenv("AWS_EC2_METADATA_SERVICE_ENDPOINT");
 	unsetenv("AWS_PROFILE");
 	unlink(path);
 	snprintf(path, sizeof(path), "%s/credentials", dir);
@@ -210,6 +221,23 @@ static void test_spool(void)
 	CHECK_INT(system(cmd), 0);
 }
 
+static void test_imds(void)
+{
+	const char doc[] = "{\"Code\":\"Success\",\"LastUpdated\":\"2026-01-01T00:00:00Z\","
+			   "\"Type\":\"AWS-HMAC\",\"AccessKeyId\":\"ASIAEXAMPLE\","
+			   "\"SecretAccessKey\":\"wJalr/K7MDENG\",\"Token\":\"IQoJb3JpZ2lu\","
+			   "\"Expiration\":\"2026-01-02T03:04:05Z\"}";
+	struct s3_cfg c = {0};
+
+	CHECK_INT(s3_imds_parse(doc, strlen(doc), &c), 0);
+	CHECK_STR(c.access_key, "ASIAEXAMPLE");
+	CHECK_STR(c.secret_key, "wJalr/K7MDENG");
+	CHECK_STR(c.session_token, "IQoJb3JpZ2lu");
+	CHECK_INT((long long)c.expires, 1767323045);
+	CHECK_INT(s3_imds_parse("{\"AccessKeyId\":\"A\"}", 17, &c), -EINVAL);
+	CHECK_INT(s3_imds_parse("[]", 2, &c), -EINVAL);
+}
+
 static void test_meta(void)
 {
 	struct spool_item it;
@@ -231,6 +259,7 @@ int main(void)
 	test_uri();
 	test_cfg_load();
 	test_meta();
+	test_imds();
 	test_spool();
 	return T_DONE();
 }
