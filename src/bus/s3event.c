@@ -80,9 +80,14 @@ int s3event_key_decode(const char *in, size_t len, char *out, size_t outlen)
 
 void s3event_time_format(double t, char *out, size_t outlen)
 {
-	time_t sec = (time_t)t;
-	int ms = (int)((t - (double)sec) * 1000.0);
 	struct tm tm;
+	time_t sec;
+	int ms;
+
+	if (!(t >= 0 && t < 1e11)) /* also NaN */
+		t = 0;
+	sec = (time_t)t;
+	ms = (int)((t - (double)sec) * 1000.0);
 
 	if (ms < 0 || ms > 999)
 		ms = 0;
@@ -96,7 +101,7 @@ int s3event_time_parse(const char *s, double *out)
 {
 	struct tm tm;
 	const char *p;
-	double frac = 0, scale = 0.1;
+	double frac = 0, scale = 0.1, t;
 
 	memset(&tm, 0, sizeof(tm));
 	p = strptime(s, "%Y-%m-%dT%H:%M:%S", &tm);
@@ -108,7 +113,10 @@ int s3event_time_parse(const char *s, double *out)
 	}
 	if (*p != 'Z' || p[1])
 		return -EINVAL;
-	*out = (double)timegm(&tm) + frac;
+	t = (double)timegm(&tm) + frac;
+	if (!(t >= 0 && t < 1e11))
+		return -EINVAL;
+	*out = t;
 	return 0;
 }
 
@@ -139,7 +147,10 @@ int s3event_encode(const struct bus_event *ev, struct buf *out)
 	snprintf(arn, sizeof(arn), "arn:aws:s3:::%s", bucket);
 	snprintf(pid, sizeof(pid), "mitsu:%s", ev->sensor);
 	/* Sequencer: grows with time for one key, as AWS's does. */
-	snprintf(seq, sizeof(seq), "%016llX", (unsigned long long)(ev->event_time * 1e6));
+	snprintf(seq, sizeof(seq), "%016llX",
+		 ev->event_time > 0 && ev->event_time < 1e11
+			 ? (unsigned long long)(ev->event_time * 1e6)
+			 : 0ull);
 	json_init(&j, out);
 	json_obj_begin(&j);
 	json_key(&j, "Records");
@@ -258,6 +269,17 @@ static void fill_mitsu(const struct jr_doc *d, int rec, struct bus_event *ev)
 		snprintf(ev->uri, sizeof(ev->uri), "%s", tmp);
 }
 
+/* S3 bucket names are 3-63 of [a-z0-9.-]; some S3-compatible stores allow
+ * more, so we accept up to 255 of [A-Za-z0-9._-]: never a '/' or bytes
+ * that would change the URI. */
+static int bucket_ok(const char *b)
+{
+	size_t n = strlen(b);
+
+	return n && n < 256 &&
+	       strspn(b, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._-") == n;
+}
+
 /* One element of Records[]: an S3 record, or an SQS/SNS one around it. */
 static int decode_record(struct dec *dc, const struct jr_doc *d, int rec)
 {
@@ -279,7 +301,7 @@ static int decode_record(struct dec *dc, const struct jr_doc *d, int rec)
 	memset(&ev, 0, sizeof(ev));
 	get_path(d, rec, bucket_p, bucket, sizeof(bucket));
 	k = jr_get(d, obj, "key");
-	if (!bucket[0] || jr_str(d, k, ekey, sizeof(ekey)) || !ekey[0] ||
+	if (!bucket_ok(bucket) || jr_str(d, k, ekey, sizeof(ekey)) || !ekey[0] ||
 	    s3event_key_decode(ekey, strlen(ekey), ev.key, sizeof(ev.key)))
 		return -EINVAL;
 	if (jr_u64(d, jr_get(d, obj, "size"), &ev.size))
