@@ -263,9 +263,12 @@ static void fill_mitsu(const struct jr_doc *d, int rec, struct bus_event *ev)
 		if (!(ev->created > 0 && ev->created < 1e11))
 			ev->created = 0;
 	}
-	/* Our own local-store events name a file; anything else is s3://. */
+	/* Our own local-store events name a file; anything else is s3://.
+	 * Events may come from elsewhere: only a pcap, never a path with "..". */
 	get_path(d, rec, uri, tmp, sizeof(tmp));
-	if (!strncmp(tmp, "file://", 7))
+	size_t n = strlen(tmp);
+	if (!strncmp(tmp, "file:///", 8) && n > 13 && !strcmp(tmp + n - 5, ".pcap") &&
+	    !strstr(tmp, "/.."))
 		snprintf(ev->uri, sizeof(ev->uri), "%s", tmp);
 }
 

@@ -124,8 +124,23 @@ static void test_roundtrip(void)
 	buf_reset(&b);
 	snprintf(ev.uri, sizeof(ev.uri), "file:///data/p/pcap/x y:1.pcap");
 	CHECK_INT(s3event_encode(&ev, &b), 0);
+	CHECK_INT(s3event_encode(&ev, &b), 0);
 	CHECK_INT(dec(buf_cstr(&b), &g), 1);
 	CHECK_STR(g.ev[0].uri, "file:///data/p/pcap/x y:1.pcap");
+	/* ... but only a pcap, and never with "..". */
+	buf_reset(&b);
+	snprintf(ev.uri, sizeof(ev.uri), "file:///data/../etc/x.pcap");
+	CHECK_INT(s3event_encode(&ev, &b), 0);
+	CHECK_INT(dec(buf_cstr(&b), &g), 1);
+	CHECK_STR(g.ev[0].uri, "s3://local/p/pcap/x y:1.pcap");
+	buf_reset(&b);
+	snprintf(ev.uri, sizeof(ev.uri), "file:///etc/shadow");
+	CHECK_INT(s3event_encode(&ev, &b), 0);
+	CHECK_INT(dec(buf_cstr(&b), &g), 1);
+	CHECK_STR(g.ev[0].uri, "s3://local/p/pcap/x y:1.pcap");
+	buf_reset(&b);
+	snprintf(ev.uri, sizeof(ev.uri), "file:///data/p/pcap/x y:1.pcap");
+	CHECK_INT(s3event_encode(&ev, &b), 0);
 	/* Documents one after another, as in an --s3-events file. */
 	buf_puts(&b, "\n");
 	char *copy = strdup(buf_cstr(&b));
