@@ -132,7 +132,8 @@ static void *publisher(void *arg)
 		pthread_mutex_unlock(&nb->plock);
 		int ret = send_event(nb, &n->ev);
 		if (ret) {
-			backoff_ms = backoff_ms ? (backoff_ms * 2 > 5000 ? 5000 : backoff_ms * 2) : 250;
+			backoff_ms =
+			    backoff_ms ? (backoff_ms * 2 > 5000 ? 5000 : backoff_ms * 2) : 250;
 			if (backoff_ms == 2000)
 				log_warn("bus: NATS is not taking events; %u waiting", nb->pqueued);
 			usleep(backoff_ms * 1000);
@@ -230,12 +231,12 @@ static void handle_msg(struct nats_bus *nb, natsMsg *m)
 	if (natsMsg_GetMetaData(&meta, m) == NATS_OK && meta->NumDelivered > 1)
 		nb->redelivered++; /* an analyzer died holding it, or it was nak'ed */
 	jsMsgMetaData_Destroy(meta);
-	n = s3event_decode(natsMsg_GetData(m), (size_t)natsMsg_GetDataLength(m), NULL,
-			   dispatch_one, &d);
+	n = s3event_decode(natsMsg_GetData(m), (size_t)natsMsg_GetDataLength(m), NULL, dispatch_one,
+			   &d);
 	if (n < 0) {
 		/* Never decodable: redelivering would loop forever. */
-		log_err("bus: message on %s is not an S3 event (%s); dropped", natsMsg_GetSubject(m),
-			strerror(-n));
+		log_err("bus: message on %s is not an S3 event (%s); dropped",
+			natsMsg_GetSubject(m), strerror(-n));
 		natsMsg_Term(m, NULL);
 		nb->bad++;
 	} else if (d.failed) {
@@ -254,7 +255,8 @@ static void *consume(void *arg)
 	while (!nb->closing) {
 		natsMsgList list = {0};
 		jsErrCode jerr = 0;
-		natsStatus s = natsSubscription_Fetch(&list, nb->sub, NATS_FETCH_BATCH, 1000, &jerr);
+		natsStatus s =
+		    natsSubscription_Fetch(&list, nb->sub, NATS_FETCH_BATCH, 1000, &jerr);
 		if (s == NATS_TIMEOUT)
 			continue;
 		if (s != NATS_OK) {
@@ -349,10 +351,11 @@ static void nats_close(struct bus *b)
 			 (unsigned long long)nb->published,
 			 (unsigned long long)(nb->publish_errors + nb->pdropped));
 	if (nb->running)
-		log_info("bus: group %s: %llu messages acked (%llu redelivered), %llu to retry, %llu "
-			 "undecodable",
-			 nb->group, (unsigned long long)nb->acked, (unsigned long long)nb->redelivered,
-			 (unsigned long long)nb->naked, (unsigned long long)nb->bad);
+		log_info(
+		    "bus: group %s: %llu messages acked (%llu redelivered), %llu to retry, %llu "
+		    "undecodable",
+		    nb->group, (unsigned long long)nb->acked, (unsigned long long)nb->redelivered,
+		    (unsigned long long)nb->naked, (unsigned long long)nb->bad);
 	/* Destroy, not Unsubscribe: the durable consumer stays. */
 	natsSubscription_Destroy(nb->sub);
 	pthread_mutex_destroy(&nb->plock);
@@ -367,10 +370,10 @@ static void nats_close(struct bus *b)
 }
 
 static const struct bus_ops nats_ops = {
-	.name = "nats",
-	.publish = nats_publish,
-	.subscribe = nats_subscribe,
-	.close = nats_close,
+    .name = "nats",
+    .publish = nats_publish,
+    .subscribe = nats_subscribe,
+    .close = nats_close,
 };
 
 static int ensure_stream(struct nats_bus *nb, char *err, size_t errlen)
@@ -394,8 +397,9 @@ static int ensure_stream(struct nats_bus *nb, char *err, size_t errlen)
 	}
 	jsStreamInfo_Destroy(si);
 	if (s != NATS_OK) {
-		snprintf(err, errlen, "bus: stream %s: %s (JetStream error %d; is JetStream enabled, "
-				      "nats-server -js?)",
+		snprintf(err, errlen,
+			 "bus: stream %s: %s (JetStream error %d; is JetStream enabled, "
+			 "nats-server -js?)",
 			 NATS_STREAM, natsStatus_GetText(s), (int)jerr);
 		return -EIO;
 	}

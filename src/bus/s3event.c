@@ -21,8 +21,8 @@ int s3event_key_encode(const char *key, char *out, size_t outlen)
 	for (const unsigned char *p = (const unsigned char *)key; *p; p++) {
 		if (o + 4 > outlen)
 			return -ENOSPC;
-		if ((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') ||
-		    strchr("/_.*-", *p)) {
+		if ((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
+		    (*p >= '0' && *p <= '9') || strchr("/_.*-", *p)) {
 			out[o++] = (char)*p;
 		} else if (*p == ' ') {
 			out[o++] = '+';
@@ -149,8 +149,8 @@ int s3event_encode(const struct bus_event *ev, struct buf *out)
 	/* Sequencer: grows with time for one key, as AWS's does. */
 	snprintf(seq, sizeof(seq), "%016llX",
 		 ev->event_time > 0 && ev->event_time < 1e11
-			 ? (unsigned long long)(ev->event_time * 1e6)
-			 : 0ull);
+		     ? (unsigned long long)(ev->event_time * 1e6)
+		     : 0ull);
 	json_init(&j, out);
 	json_obj_begin(&j);
 	json_key(&j, "Records");
@@ -250,8 +250,8 @@ static void fill_mitsu(const struct jr_doc *d, int rec, struct bus_event *ev)
 	if (!ev->sensor[0]) {
 		get_path(d, rec, pid, tmp, sizeof(tmp));
 		if (!strncmp(tmp, "mitsu:", 6))
-			snprintf(ev->sensor, sizeof(ev->sensor), "%.*s", (int)sizeof(ev->sensor) - 1,
-				 tmp + 6);
+			snprintf(ev->sensor, sizeof(ev->sensor), "%.*s",
+				 (int)sizeof(ev->sensor) - 1, tmp + 6);
 	}
 	get_path(d, rec, flow_end, ev->flow_end, sizeof(ev->flow_end));
 	int c = jr_get(d, jr_get(d, rec, "mitsu"), "created");
@@ -314,7 +314,8 @@ static int decode_record(struct dec *dc, const struct jr_doc *d, int rec)
 		s3event_time_parse(when, &ev.event_time);
 	if (jr_str(d, jr_get(d, rec, "awsRegion"), ev.region, sizeof(ev.region)))
 		ev.region[0] = 0;
-	if ((size_t)snprintf(ev.uri, sizeof(ev.uri), "s3://%s/%s", bucket, ev.key) >= sizeof(ev.uri))
+	if ((size_t)snprintf(ev.uri, sizeof(ev.uri), "s3://%s/%s", bucket, ev.key) >=
+	    sizeof(ev.uri))
 		return -ENAMETOOLONG;
 	fill_mitsu(d, rec, &ev);
 	dc->events++;

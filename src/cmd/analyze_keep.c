@@ -135,7 +135,8 @@ static void report_latency(struct keep *k)
 		return;
 	qsort(k->lat_ms, k->nlat, sizeof(double), by_value);
 	fprintf(stderr,
-		"mitsu analyze: from the sensor's commit to committed records: median %.1f ms, p99 %.1f "
+		"mitsu analyze: from the sensor's commit to committed records: median %.1f ms, p99 "
+		"%.1f "
 		"ms over %zu objects\n",
 		k->lat_ms[k->nlat / 2], k->lat_ms[(k->nlat * 99) / 100], k->nlat);
 }
@@ -155,7 +156,8 @@ static int analyze_event(void *user, const struct bus_event *ev)
 	k->objects++;
 	k->records += st.records;
 	if (!ret && (ev->created > 0 || ev->event_time > 0))
-		note_latency(k, (wall_s() - (ev->created > 0 ? ev->created : ev->event_time)) * 1000);
+		note_latency(k,
+			     (wall_s() - (ev->created > 0 ? ev->created : ev->event_time)) * 1000);
 	if (!ret)
 		return 0;
 	log_err("analyze: %s", err);
@@ -228,12 +230,14 @@ static int run_events_file(struct keep *k)
 	}
 	while (off < in.len) {
 		used = 0;
-		ret = s3event_decode((const char *)in.p + off, in.len - off, &used, analyze_event, k);
+		ret =
+		    s3event_decode((const char *)in.p + off, in.len - off, &used, analyze_event, k);
 		if (ret == -ENODATA)
 			break;
 		if (ret < 0 || !used) {
 			const char *nl = memchr(in.p + off, '\n', in.len - off);
-			fprintf(stderr, "mitsu analyze: %s: byte %zu: not an S3 event document (%s)\n",
+			fprintf(stderr,
+				"mitsu analyze: %s: byte %zu: not an S3 event document (%s)\n",
 				k->o->s3_events, off, strerror(ret < 0 ? -ret : EINVAL));
 			bad++;
 			used = nl ? (size_t)(nl - (const char *)in.p) - off + 1 : in.len - off;
@@ -246,8 +250,8 @@ static int run_events_file(struct keep *k)
 
 int analyze_keep_run(struct analyzer *a, const struct keep_opts *o)
 {
-	struct keep k = {.a = a, .o = o, .s3 = {.endpoint = o->s3_endpoint,
-						.path_style = o->s3_path_style}};
+	struct keep k = {
+	    .a = a, .o = o, .s3 = {.endpoint = o->s3_endpoint, .path_style = o->s3_path_style}};
 	int ret;
 
 	analyzer_commit_each(a, true); /* ack only what is committed */

@@ -406,7 +406,8 @@ int jr_u64(const struct jr_doc *d, int idx, uint64_t *out)
 	if (idx < 0 || (uint32_t)idx >= d->nt)
 		return -EINVAL;
 	t = &d->t[idx];
-	if ((t->type != JR_NUM && t->type != JR_STR) || t->end == t->start || t->end - t->start > 19)
+	if ((t->type != JR_NUM && t->type != JR_STR) || t->end == t->start ||
+	    t->end - t->start > 19)
 		return -EINVAL;
 	for (uint32_t i = t->start; i < t->end; i++) {
 		if (d->s[i] < '0' || d->s[i] > '9')

@@ -51,12 +51,17 @@ static double now_s(void)
 	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
-static void delivered(struct s3_store *s, const char *key, const char *sensor,
-		      const char *flow_end, const char *etag, uint64_t size, double created)
+static void delivered(struct s3_store *s, const char *key, const char *sensor, const char *flow_end,
+		      const char *etag, uint64_t size, double created)
 {
 	char uri[1200];
-	struct store_done d = {.uri = uri, .key = key, .etag = etag, .region = s->cfg.region,
-			       .sensor = sensor, .flow_end = flow_end, .size = size,
+	struct store_done d = {.uri = uri,
+			       .key = key,
+			       .etag = etag,
+			       .region = s->cfg.region,
+			       .sensor = sensor,
+			       .flow_end = flow_end,
+			       .size = size,
 			       .created = created};
 
 	snprintf(uri, sizeof(uri), "s3://%s/%s", s->bucket, key);
@@ -220,16 +225,16 @@ static void s3_close(struct store *st)
 }
 
 static const struct store_ops s3_ops = {
-	.name = "s3",
-	.begin = s3_begin,
-	.write = s3_write,
-	.commit = s3_commit,
-	.abort = s3_abort,
-	.close = s3_close,
-	.meta = s3_meta,
-	.set_notify = s3_set_notify,
-	.stats = s3_stats,
-	.local_root = s3_local_root,
+    .name = "s3",
+    .begin = s3_begin,
+    .write = s3_write,
+    .commit = s3_commit,
+    .abort = s3_abort,
+    .close = s3_close,
+    .meta = s3_meta,
+    .set_notify = s3_set_notify,
+    .stats = s3_stats,
+    .local_root = s3_local_root,
 };
 
 static int parse_spec(struct s3_store *s, const char *spec, char *err, size_t errlen)

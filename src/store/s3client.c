@@ -71,9 +71,11 @@ static int build_url(const struct s3_client *c, const char *bucket, const char *
 	if (s3_path_encode(key, path, sizeof(path)))
 		return -ENAMETOOLONG;
 	if (!*ep && c->cfg.path_style)
-		n = snprintf(url, len, "https://s3.%s.amazonaws.com/%s/%s", c->cfg.region, bucket, path);
+		n = snprintf(url, len, "https://s3.%s.amazonaws.com/%s/%s", c->cfg.region, bucket,
+			     path);
 	else if (!*ep)
-		n = snprintf(url, len, "https://%s.s3.%s.amazonaws.com/%s", bucket, c->cfg.region, path);
+		n = snprintf(url, len, "https://%s.s3.%s.amazonaws.com/%s", bucket, c->cfg.region,
+			     path);
 	else if (c->cfg.path_style)
 		n = snprintf(url, len, "%s/%s/%s", ep, bucket, path);
 	else {
@@ -154,8 +156,8 @@ static void set_common(struct s3_client *c, const char *url, struct curl_slist *
 
 /* IMDSv2: a session token, the role's name, then its keys.  One GET or
  * PUT on the metadata service; the body goes to out. */
-static int imds_call(struct s3_client *c, const char *method, const char *path,
-		     const char *header, struct s3_resp *r)
+static int imds_call(struct s3_client *c, const char *method, const char *path, const char *header,
+		     struct s3_resp *r)
 {
 	struct curl_slist *h = header ? curl_slist_append(NULL, header) : NULL;
 	char url[300];
@@ -189,8 +191,8 @@ static int refresh_keys(struct s3_client *c, char *err, size_t errlen)
 	struct s3_cfg next = c->cfg;
 	int ret;
 
-	if (!c->cfg.imds[0] || (c->cfg.access_key[0] && (c->cfg.expires == 0 ||
-							 time(NULL) < c->cfg.expires - 300)))
+	if (!c->cfg.imds[0] ||
+	    (c->cfg.access_key[0] && (c->cfg.expires == 0 || time(NULL) < c->cfg.expires - 300)))
 		return 0;
 	ret = imds_call(c, "PUT", "/latest/api/token",
 			"X-aws-ec2-metadata-token-ttl-seconds: 21600", &r);
@@ -213,8 +215,9 @@ static int refresh_keys(struct s3_client *c, char *err, size_t errlen)
 		ret = s3_imds_parse((const char *)r.body.p, strlen((const char *)r.body.p), &next);
 	buf_free(&r.body);
 	if (ret) {
-		snprintf(err, errlen, "no S3 credentials: none in the environment or ~/.aws, and "
-				      "none from the instance metadata service at %s",
+		snprintf(err, errlen,
+			 "no S3 credentials: none in the environment or ~/.aws, and "
+			 "none from the instance metadata service at %s",
 			 c->cfg.imds);
 		return -EAGAIN;
 	}

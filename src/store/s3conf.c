@@ -24,8 +24,9 @@ int s3_uri_parse(const char *uri, char *bucket, size_t blen, char *key, size_t k
 	n = slash ? (size_t)(slash - b) : strlen(b);
 	/* Bucket names: 3-63 of [a-z0-9.-] (we also accept '_' and capitals
 	 * some S3-compatible stores allow). */
-	if (n < 3 || n > 63 || n >= blen || strspn(b, "abcdefghijklmnopqrstuvwxyz"
-						    "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789.-_") < n)
+	if (n < 3 || n > 63 || n >= blen ||
+	    strspn(b, "abcdefghijklmnopqrstuvwxyz"
+		      "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789.-_") < n)
 		return -EINVAL;
 	memcpy(bucket, b, n);
 	bucket[n] = 0;
@@ -147,8 +148,8 @@ int s3_path_encode(const char *key, char *out, size_t outlen)
 	for (const unsigned char *p = (const unsigned char *)key; *p; p++) {
 		if (o + 4 > outlen)
 			return -ENOSPC;
-		if ((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') ||
-		    strchr("-._~/", *p)) {
+		if ((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
+		    (*p >= '0' && *p <= '9') || strchr("-._~/", *p)) {
 			out[o++] = (char)*p;
 		} else {
 			out[o++] = '%';
@@ -176,8 +177,8 @@ static char *slurp(const char *path, size_t *len)
 	return p;
 }
 
-static int ini_file_get(const char *env, const char *home_rel, const char *section,
-			const char *key, char *out, size_t outlen)
+static int ini_file_get(const char *env, const char *home_rel, const char *section, const char *key,
+			char *out, size_t outlen)
 {
 	char path[1024];
 	const char *e = getenv(env), *home = getenv("HOME");
@@ -277,8 +278,7 @@ static bool needs_path_style(const char *endpoint)
 	return !strcmp(host, "localhost") || inet_pton(AF_INET, host, a) == 1;
 }
 
-int s3_cfg_load(struct s3_cfg *cfg, const char *endpoint, bool path_style, char *err,
-		size_t errlen)
+int s3_cfg_load(struct s3_cfg *cfg, const char *endpoint, bool path_style, char *err, size_t errlen)
 {
 	const char *profile = getenv("AWS_PROFILE");
 	size_t n;

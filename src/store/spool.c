@@ -195,8 +195,9 @@ int spool_add(struct spool *sp, const struct spool_item *it, const void *p, size
 	if (sp->st.bytes + n > sp->st.max_bytes) {
 		sp->st.dropped++;
 		pthread_mutex_unlock(&sp->lock);
-		log_err("SPOOL FULL: %s dropped (%zu bytes lost); raise --spool-max or fix the store",
-			it->key, n);
+		log_err(
+		    "SPOOL FULL: %s dropped (%zu bytes lost); raise --spool-max or fix the store",
+		    it->key, n);
 		return -ENOSPC;
 	}
 	seq = now_us();
@@ -382,7 +383,8 @@ static int scan(struct spool *sp)
 		snprintf(path, sizeof(path), "%s/%s", sp->dir, name);
 		if (strlen(name) > 4 && !strcmp(name + strlen(name) - 4, ".tmp"))
 			unlink(path); /* cut short by a crash: never acknowledged */
-		else if (!ret && sscanf(name, "%20llu.%7s", &seq, ext) == 2 && !strcmp(ext, "meta")) {
+		else if (!ret && sscanf(name, "%20llu.%7s", &seq, ext) == 2 &&
+			 !strcmp(ext, "meta")) {
 			path_of(sp, seq, "pcap", path, sizeof(path));
 			if (stat(path, &st)) {
 				path_of(sp, seq, "meta", path, sizeof(path));
@@ -441,8 +443,9 @@ int spool_open(struct spool **out, const struct spool_cfg *cfg, char *err, size_
 		goto out;
 	}
 	if (sp->n)
-		log_info("spool %s: %zu objects (%llu bytes) left from an earlier run; sending them",
-			 sp->dir, sp->n, (unsigned long long)sp->st.bytes);
+		log_info(
+		    "spool %s: %zu objects (%llu bytes) left from an earlier run; sending them",
+		    sp->dir, sp->n, (unsigned long long)sp->st.bytes);
 	fill_warning(sp);
 	ret = -pthread_create(&sp->thread, NULL, spool_main, sp);
 	if (ret) {
@@ -470,8 +473,8 @@ void spool_close(struct spool *sp, unsigned drain_s)
 	if (sp->started)
 		pthread_join(sp->thread, NULL);
 	if (sp->n)
-		log_warn("spool %s: %zu objects (%llu bytes) kept for the next start", sp->dir, sp->n,
-			 (unsigned long long)sp->st.bytes);
+		log_warn("spool %s: %zu objects (%llu bytes) kept for the next start", sp->dir,
+			 sp->n, (unsigned long long)sp->st.bytes);
 	pthread_mutex_destroy(&sp->lock);
 	pthread_cond_destroy(&sp->cond);
 	free(sp->q);

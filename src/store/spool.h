@@ -21,18 +21,18 @@ typedef int (*spool_send_fn)(void *user, const struct spool_item *it, const void
 
 struct spool_cfg {
 	const char *dir;
-	uint64_t max_bytes;  /* 0: 1 GiB */
+	uint64_t max_bytes;	/* 0: 1 GiB */
 	uint32_t backoff_max_s; /* 0: 300 */
 	spool_send_fn send;
 	void *user;
 };
 
 struct spool_stats {
-	uint64_t spooled;   /* objects put in the spool */
-	uint64_t retried;   /* send attempts from the spool */
-	uint64_t delivered; /* objects sent from the spool */
-	uint64_t failed;    /* send attempts that failed */
-	uint64_t dropped;   /* objects refused because the spool was full (lost) */
+	uint64_t spooled;		  /* objects put in the spool */
+	uint64_t retried;		  /* send attempts from the spool */
+	uint64_t delivered;		  /* objects sent from the spool */
+	uint64_t failed;		  /* send attempts that failed */
+	uint64_t dropped;		  /* objects refused because the spool was full (lost) */
 	uint64_t files, bytes, max_bytes; /* now */
 };
 

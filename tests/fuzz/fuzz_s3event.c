@@ -15,7 +15,8 @@ static int check_event(void *user, const struct bus_event *ev)
 	int n = 0;
 
 	(void)user;
-	if (memchr(ev->key, 0, sizeof(ev->key)) == NULL || memchr(ev->uri, 0, sizeof(ev->uri)) == NULL)
+	if (memchr(ev->key, 0, sizeof(ev->key)) == NULL ||
+	    memchr(ev->uri, 0, sizeof(ev->uri)) == NULL)
 		abort();
 	memset(&again, 0, sizeof(again));
 	(void)n;
@@ -58,8 +59,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct jr_doc d;
 	char s[64];
 
-	while (off < size && s3event_decode((const char *)data + off, size - off, &used, each,
-					    NULL) >= 0 && used)
+	while (off < size &&
+	       s3event_decode((const char *)data + off, size - off, &used, each, NULL) >= 0 && used)
 		off += used;
 	/* The reader alone, with a small token array: bounds, never crashes. */
 	if (jr_parse(&d, (const char *)data, size, toks, 256, &used) == 0) {

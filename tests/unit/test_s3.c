@@ -26,10 +26,11 @@ static void test_ini(void)
 {
 	char v[64];
 
-	CHECK_INT(s3_ini_get(creds, strlen(creds), "default", "aws_access_key_id", v, sizeof(v)), 0);
+	CHECK_INT(s3_ini_get(creds, strlen(creds), "default", "aws_access_key_id", v, sizeof(v)),
+		  0);
 	CHECK_STR(v, "AKDEFAULT");
-	CHECK_INT(s3_ini_get(creds, strlen(creds), "default", "aws_secret_access_key", v,
-			     sizeof(v)), 0);
+	CHECK_INT(
+	    s3_ini_get(creds, strlen(creds), "default", "aws_secret_access_key", v, sizeof(v)), 0);
 	CHECK_STR(v, "secret/default");
 	CHECK_INT(s3_ini_get(creds, strlen(creds), "honey", "aws_access_key_id", v, sizeof(v)), 0);
 	CHECK_STR(v, "AKHONEY");
@@ -173,7 +174,8 @@ static void test_spool(void)
 {
 	char dir[] = "/tmp/mitsu-spool-unit.XXXXXX", err[256], cmd[128];
 	struct fake f = {.down = 1};
-	struct spool_cfg cfg = {.max_bytes = 250, .backoff_max_s = 1, .send = fake_send, .user = &f};
+	struct spool_cfg cfg = {
+	    .max_bytes = 250, .backoff_max_s = 1, .send = fake_send, .user = &f};
 	struct spool_item it = {.sensor = "s1", .flow_end = "idle"};
 	struct spool_stats st;
 	struct spool *sp;

@@ -31,15 +31,15 @@ static int dec(const char *s, struct got *g)
 }
 
 static const char aws_sample[] =
-	"{\"Records\":[{\"eventVersion\":\"2.1\",\"eventSource\":\"aws:s3\",\"awsRegion\":"
-	"\"eu-west-1\",\"eventTime\":\"2026-01-02T03:04:05.678Z\",\"eventName\":"
-	"\"ObjectCreated:Put\",\"userIdentity\":{\"principalId\":\"AWS:AIDAEXAMPLE\"},"
-	"\"requestParameters\":{\"sourceIPAddress\":\"127.0.0.1\"},\"responseElements\":{"
-	"\"x-amz-request-id\":\"C3D13FE58DE4C810\"},\"s3\":{\"s3SchemaVersion\":\"1.0\","
-	"\"configurationId\":\"cfg\",\"bucket\":{\"name\":\"honey\",\"ownerIdentity\":{"
-	"\"principalId\":\"A3NL1KOZZKExample\"},\"arn\":\"arn:aws:s3:::honey\"},\"object\":{"
-	"\"key\":\"pcap/2026/01/02/03/1_fd00%3A%3A1_10.0.0.1_5+6.pcap\",\"size\":1024,"
-	"\"eTag\":\"d41d8cd98f00b204e9800998ecf8427e\",\"sequencer\":\"0055AED6DCD90281E5\"}}}]}";
+    "{\"Records\":[{\"eventVersion\":\"2.1\",\"eventSource\":\"aws:s3\",\"awsRegion\":"
+    "\"eu-west-1\",\"eventTime\":\"2026-01-02T03:04:05.678Z\",\"eventName\":"
+    "\"ObjectCreated:Put\",\"userIdentity\":{\"principalId\":\"AWS:AIDAEXAMPLE\"},"
+    "\"requestParameters\":{\"sourceIPAddress\":\"127.0.0.1\"},\"responseElements\":{"
+    "\"x-amz-request-id\":\"C3D13FE58DE4C810\"},\"s3\":{\"s3SchemaVersion\":\"1.0\","
+    "\"configurationId\":\"cfg\",\"bucket\":{\"name\":\"honey\",\"ownerIdentity\":{"
+    "\"principalId\":\"A3NL1KOZZKExample\"},\"arn\":\"arn:aws:s3:::honey\"},\"object\":{"
+    "\"key\":\"pcap/2026/01/02/03/1_fd00%3A%3A1_10.0.0.1_5+6.pcap\",\"size\":1024,"
+    "\"eTag\":\"d41d8cd98f00b204e9800998ecf8427e\",\"sequencer\":\"0055AED6DCD90281E5\"}}}]}";
 
 static void test_aws_sample(void)
 {
@@ -78,8 +78,9 @@ static void test_envelopes(void)
 	doc = malloc(strlen(q) + strlen(q2) + 200);
 	sprintf(doc, "{\"MessageId\":\"m\",\"Body\":%s}", q2); /* SQS of SNS */
 	CHECK_INT(dec(doc, &g), 1);
-	sprintf(doc, "{\"Records\":[{\"messageId\":\"m\",\"eventSource\":\"aws:sqs\",\"body\":%s},"
-		     "{\"body\":%s}]}",
+	sprintf(doc,
+		"{\"Records\":[{\"messageId\":\"m\",\"eventSource\":\"aws:sqs\",\"body\":%s},"
+		"{\"body\":%s}]}",
 		q, q2); /* Lambda SQS event, two messages */
 	CHECK_INT(dec(doc, &g), 2);
 	sprintf(doc, "{\"Messages\":[{\"Body\":%s}]}", q); /* ReceiveMessage */
@@ -87,11 +88,15 @@ static void test_envelopes(void)
 	sprintf(doc, "{\"Records\":[{\"EventSource\":\"aws:sns\",\"Sns\":{\"Message\":%s}}]}", q);
 	CHECK_INT(dec(doc, &g), 1);
 	CHECK_INT(dec("{\"Service\":\"Amazon S3\",\"Event\":\"s3:TestEvent\"}", &g), 0);
-	CHECK_INT(dec("{\"Records\":[{\"eventName\":\"ObjectRemoved:Delete\",\"s3\":{\"object\":{}}}]}",
-		      &g), 0);
+	CHECK_INT(
+	    dec("{\"Records\":[{\"eventName\":\"ObjectRemoved:Delete\",\"s3\":{\"object\":{}}}]}",
+		&g),
+	    0);
 	CHECK_INT(dec("{\"foo\":1}", &g), -EINVAL);
 	CHECK_INT(dec("{\"Records\":[{\"eventName\":\"ObjectCreated:Put\",\"s3\":{\"bucket\":{"
-		      "\"name\":\"b\"},\"object\":{\"key\":\"%zz\"}}}]}", &g), -EINVAL);
+		      "\"name\":\"b\"},\"object\":{\"key\":\"%zz\"}}}]}",
+		      &g),
+		  -EINVAL);
 	free(q), free(q2), free(sns), free(doc);
 }
 
@@ -168,7 +173,8 @@ static void test_jread(void)
 	char deep[200];
 
 	CHECK_INT(jr_parse(&d, " {\"a\":[1,2,{\"b\":\"x\\u00e9\\ud83d\\ude00\"}],\"c\":true} x", 51,
-			   t, 64, &used), 0);
+			   t, 64, &used),
+		  0);
 	CHECK_INT(used, 50);
 	CHECK_INT(jr_len(&d, jr_get(&d, 0, "a")), 3);
 	CHECK_INT(jr_u64(&d, jr_at(&d, jr_get(&d, 0, "a"), 1), &v), 0);
