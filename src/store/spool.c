@@ -193,11 +193,15 @@ int spool_add(struct spool *sp, const struct spool_item *it, const void *p, size
 
 	pthread_mutex_lock(&sp->lock);
 	if (sp->st.bytes + n > sp->st.max_bytes) {
-		sp->st.dropped++;
+		uint64_t dropped = ++sp->st.dropped;
 		pthread_mutex_unlock(&sp->lock);
-		log_err(
-		    "SPOOL FULL: %s dropped (%zu bytes lost); raise --spool-max or fix the store",
-		    it->key, n);
+		/* Every drop is counted; the first ten and then every 1000th are
+		 * logged, so a long outage cannot flood the log. */
+		if (dropped <= 10 || dropped % 1000 == 0)
+			log_err(
+			    "SPOOL FULL: %s dropped (%zu bytes lost, %llu objects lost so far); "
+			    "raise --spool-max or fix the store",
+			    it->key, n, (unsigned long long)dropped);
 		return -ENOSPC;
 	}
 	seq = now_us();
