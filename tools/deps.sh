@@ -7,7 +7,7 @@ zlib1g-dev libpcre2-dev libcurl4-openssl-dev nftables iproute2 ethtool iputils-p
 nmap hping3 masscan tshark tcpdump xxd python3 sqlite3 netsniff-ng time curl wget openssl
 openssh-client socat bind9-dnsutils snmp zmap ntpsec-ntpdig hydra telnet redis-tools
 mariadb-client postgresql-client mosquitto-clients freetds-bin adb sipvicious linux-perf
-libmicrohttpd-dev libcrypt-dev chromium nodejs npm"
+libmicrohttpd-dev libcrypt-dev libmaxminddb-dev chromium nodejs npm"
 missing=""
 for p in $PKGS; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing="$missing $p"

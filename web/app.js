@@ -55,6 +55,14 @@ function notFound(page) {
   append(page, [el('h1', {}, 'Not found'), viewLink('overview', {}, 'Back to the overview')]);
 }
 
+export function geoText(g) {
+  const parts = [];
+  if (g.country) parts.push(visible(g.country));
+  if (g.asn) parts.push('AS' + Number(g.asn));
+  if (g.as_org) parts.push(visible(g.as_org));
+  return parts.join(' · ');
+}
+
 function card(k, v) {
   return el('div', { class: 'card' }, el('div', { class: 'v' }, fmtNum(v)), el('div', { class: 'k' }, k));
 }
@@ -105,7 +113,9 @@ async function overview(page) {
   const st = await api('/api/stats');
   const t = (st.totals && st.totals[0]) || {};
   const portLink = (p, name) => viewLink('sessions', { q: `filter dst_port = ${Number(p)}` }, name);
-  const srcLink = (a, name) => viewLink('sessions', { q: `filter src_addr = ${JSON.stringify(String(a))}` }, name);
+  const geo = st.geo || {};
+  const srcLink = (a, name) => el('span', {}, viewLink('sessions', { q: `filter src_addr = ${JSON.stringify(String(a))}` }, name),
+    geo[a] ? el('span', { class: 'muted geo' }, ' ' + geoText(geo[a])) : null);
   const svcLink = (s, name) => viewLink('sessions', { q: `filter service = ${JSON.stringify(String(s ?? ''))}` }, name);
   const tagLink = (s, name) => viewLink('sessions', { q: `filter tags like ${JSON.stringify(String(s))}` }, name);
   append(page, [

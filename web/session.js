@@ -57,8 +57,13 @@ function dirPanel(title, b64) {
   return el('div', { class: 'panel' }, el('h2', {}, `${title} (${b.length} bytes)`), el('div', { class: 'tabs' }, tText, tHex), pre);
 }
 
+function geoLine(g) {
+  return [g.country ? visible(g.country) : '', g.asn ? 'AS' + Number(g.asn) : '', g.as_org ? visible(g.as_org) : '']
+    .filter((x) => x).join(' · ');
+}
+
 function kv(pairs) {
-  return el('dl', { class: 'kv' }, pairs.flatMap(([k, v]) => [el('dt', {}, k), el('dd', {}, v)]));
+  return el('dl', { class: 'kv' }, pairs.filter((p) => p).flatMap(([k, v]) => [el('dt', {}, k), el('dd', {}, v)]));
 }
 
 export async function sessionView(page, r, api) {
@@ -78,6 +83,7 @@ export async function sessionView(page, r, api) {
       el('div', { class: 'panel' }, el('h2', {}, 'Flow'), kv([
         ['time', `${fmtTime(s.init_ts)} → ${fmtTime(s.last_ts)}`],
         ['source', viewLink('sessions', { q: `filter src_addr = ${JSON.stringify(src)}` }, visible(`${src}:${s.src_port}`))],
+        s.src_geo && s.src_geo[src] ? ['source network', geoLine(s.src_geo[src])] : null,
         ['destination', visible(`${s.dst_addr}:${s.dst_port}`)],
         ['protocol', visible(`${s.proto} / ${s.service || 'unknown'}`)],
         ['packets / bytes', `${s.packets} / ${s.bytes}`],

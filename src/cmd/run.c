@@ -33,6 +33,7 @@ static void usage(FILE *f)
 		   "      --db PATH             SQLite database for records\n"
 		   "      --web ADDR:PORT       the dashboard (default " WEB_DEFAULT_LISTEN "; a\n"
 		   "                            non-loopback address needs MITSU_WEB_TOKEN set)\n"
+		   "      --web-mmdb FILE       MaxMind DB for the dashboard (repeatable)\n"
 		   "      --no-web              no dashboard\n%s",
 		sensor_options_help);
 }
@@ -77,8 +78,15 @@ static const char *take_db(int *argc, char **argv)
 	return db;
 }
 
-/* Takes --web ADDR:PORT and --no-web out of argv, like take_db. */
-static const char *take_web(int *argc, char **argv)
+struct run_web {
+	const char *listen; /* NULL: --no-web */
+	const char *mmdb[4];
+	int nmmdb;
+};
+
+/* Takes --web ADDR:PORT, --web-mmdb FILE and --no-web out of argv, like
+ * take_db. */
+static void take_web(int *argc, char **argv, struct run_web *rw)
 {
 	const char *web = WEB_DEFAULT_LISTEN;
 	int o = 1;
@@ -86,6 +94,10 @@ static const char *take_web(int *argc, char **argv)
 	for (int i = 1; i < *argc; i++) {
 		if (!strcmp(argv[i], "--web") && i + 1 < *argc) {
 			web = argv[++i];
+			continue;
+		}
+		if (!strcmp(argv[i], "--web-mmdb") && i + 1 < *argc && rw->nmmdb < 4) {
+			rw->mmdb[rw->nmmdb++] = argv[++i];
 			continue;
 		}
 		if (!strncmp(argv[i], "--web=", 6)) {
@@ -99,7 +111,7 @@ static const char *take_web(int *argc, char **argv)
 		argv[o++] = argv[i];
 	}
 	*argc = o;
-	return web;
+	rw->listen = web;
 }
 
 static int run_web_stats(void *user, struct sensor_stats *st)
@@ -116,7 +128,7 @@ static void run_web_detach(void *web)
 
 /* Starts the dashboard; a port already taken is only a warning (the sensor
  * matters more), a refused configuration an error.  Returns 0 or -errno. */
-static int start_web(const char *listen, const struct sensor_cfg *cfg, const char *db,
+static int start_web(const struct run_web *rw, const struct sensor_cfg *cfg, const char *db,
 		     struct web **web)
 {
 	static char dbpath[PATH_MAX + 16];
@@ -125,10 +137,12 @@ static int start_web(const char *listen, const struct sensor_cfg *cfg, const cha
 	int ret;
 
 	*web = NULL;
-	if (!listen)
+	if (!rw->listen)
 		return 0;
 	web_cfg_defaults(&wc);
-	wc.listen = listen;
+	wc.listen = rw->listen;
+	memcpy(wc.mmdb, rw->mmdb, sizeof(wc.mmdb));
+	wc.nmmdb = rw->nmmdb;
 	snprintf(dbpath, sizeof(dbpath), "%s/mitsu.db", cfg->store);
 	wc.db = db ? db : dbpath;
 	wc.store = cfg->store;
@@ -136,14 +150,14 @@ static int start_web(const char *listen, const struct sensor_cfg *cfg, const cha
 	if (wc.auth_token && !*wc.auth_token)
 		wc.auth_token = NULL;
 	ret = web_start(&wc, web, err, sizeof(err));
-	if (ret == -EACCES || ret == -EINVAL) {
+	if (ret && ret != -EADDRINUSE && ret != -EADDRNOTAVAIL) {
 		fprintf(stderr, "mitsu run: --web: %s\n", err);
 		return ret;
 	}
 	if (ret)
 		log_warn("mitsu run: dashboard not started: %s; capturing without it", err);
 	else
-		log_info("mitsu run: dashboard on http://%s/", listen);
+		log_info("mitsu run: dashboard on http://%s/", rw->listen);
 	return 0;
 }
 
@@ -180,7 +194,7 @@ static int start_pipeline(const struct sensor_cfg *cfg, const char *db, struct s
 int cmd_run(int argc, char **argv)
 {
 	const char *db = take_db(&argc, argv);
-	const char *web_listen = take_web(&argc, argv);
+	struct run_web rw = {0};
 	struct web *web = NULL;
 	struct run_analyzer ra = {0};
 	struct sensor_cfg cfg;
@@ -188,13 +202,15 @@ int cmd_run(int argc, char **argv)
 	struct bus *bus = NULL;
 	struct sensor *s = NULL;
 	char err[PATH_MAX + 256];
-	int ret = sensor_cmd_start("run", argc, argv, &cfg, usage);
+	int ret;
 
+	take_web(&argc, argv, &rw);
+	ret = sensor_cmd_start("run", argc, argv, &cfg, usage);
 	if (ret >= 0)
 		return ret;
 	ret = start_pipeline(&cfg, db, &sink, &ra, &bus, err, sizeof(err));
 	/* Before sensor_open drops privileges, so a low port can be bound too. */
-	if (!ret && start_web(web_listen, &cfg, db, &web)) {
+	if (!ret && start_web(&rw, &cfg, db, &web)) {
 		ret = 2;
 		goto out;
 	}

@@ -14,7 +14,7 @@
 static const char web_help[] =
     "usage: mitsu web [--db PATH] [--store DIR] [--listen ADDR:PORT]\n"
     "                 [--auth TOKEN | --auth-user USER --auth-hash HASH]\n"
-    "                 [--trust-proxy CIDR --proxy-user-header NAME]\n"
+    "                 [--trust-proxy CIDR --proxy-user-header NAME] [--mmdb FILE]\n"
     "\n"
     "Serves the dashboard (overview, port map, sessions, alerts, tokens) and a\n"
     "read-only JSON API over the record store; 'mitsu run' starts the same server.\n"
@@ -33,6 +33,8 @@ static const char web_help[] =
     "  --proxy-user-header NAME\n"
     "                   the proxy's user header (e.g. Cf-Access-Authenticated-User-Email,\n"
     "                   X-Forwarded-User); believed only from --trust-proxy addresses\n"
+    "  --mmdb FILE      (repeatable, up to 4) MaxMind-format database (GeoLite2\n"
+    "                   Country/City/ASN, DB-IP lite): country and AS of sources\n"
     "\n"
     "A non-loopback --listen without authentication is refused. Without\n"
     "authentication only requests whose Host is a loopback name are answered.\n"
@@ -47,6 +49,7 @@ static const struct option web_longopts[] = {
     {"auth-hash", required_argument, NULL, 'H'},
     {"trust-proxy", required_argument, NULL, 'p'},
     {"proxy-user-header", required_argument, NULL, 'P'},
+    {"mmdb", required_argument, NULL, 'm'},
     {"help", no_argument, NULL, 'h'},
     {NULL, 0, NULL, 0},
 };
@@ -62,6 +65,13 @@ static int web_opt(struct web_cfg *cfg, int c)
 	case 'u': cfg->auth_user = optarg; return 0;
 	case 'H': cfg->auth_hash = optarg; return 0;
 	case 'P': cfg->proxy_user_header = optarg; return 0;
+	case 'm':
+		if (cfg->nmmdb == 4) {
+			fprintf(stderr, "mitsu web: --mmdb: at most 4 files\n");
+			return 2;
+		}
+		cfg->mmdb[cfg->nmmdb++] = optarg;
+		return 0;
 	case 'p':
 		if (cfg->nproxies == WEB_MAX_PROXIES ||
 		    cidr_parse(optarg, &cfg->proxies[cfg->nproxies])) {

@@ -18,6 +18,7 @@
 #include "core/json.h"
 #include "query/query.h"
 #include "sensor/sensor.h"
+#include "web/geo.h"
 #include "web/internal.h"
 #include "web/params.h"
 
@@ -293,6 +294,40 @@ out:
 	sqlite3_close(db);
 }
 
+/* ---- geo (--mmdb) ---- */
+
+static void web_json_geo_one(struct web *w, struct json *j, const char *addr)
+{
+	struct web_geo_info gi;
+
+	json_key(j, addr);
+	json_obj_begin(j);
+	if (web_geo_lookup(w->geo, addr, &gi)) {
+		json_kcstr(j, "country", gi.country);
+		json_ku64(j, "asn", gi.asn);
+		json_kcstr(j, "as_org", gi.as_org);
+	}
+	json_obj_end(j);
+}
+
+/* "geo": {address: {country, asn, as_org}} for the top sources. */
+static void web_json_geo(struct web *w, struct json *j, sqlite3 *db)
+{
+	sqlite3_stmt *st = NULL;
+
+	json_key(j, "geo");
+	json_obj_begin(j);
+	if (sqlite3_prepare_v2(db,
+			       "SELECT src_addr, count(*) AS n FROM flows GROUP BY src_addr "
+			       "ORDER BY n DESC, src_addr LIMIT 15",
+			       -1, &st, NULL) == SQLITE_OK)
+		while (sqlite3_step(st) == SQLITE_ROW)
+			if (sqlite3_column_text(st, 0))
+				web_json_geo_one(w, j, (const char *)sqlite3_column_text(st, 0));
+	sqlite3_finalize(st);
+	json_obj_end(j);
+}
+
 /* ---- /api/session/ID ---- */
 
 /* The object key of a stored pcap: the part of the URI from its last
@@ -350,6 +385,12 @@ void web_api_session(struct web *w, const char *ids, struct web_reply *r)
 		web_json_col(&j, st, i);
 		if (!strcmp(name, "s3path"))
 			web_pcap_key(&j, (const char *)sqlite3_column_text(st, i));
+		if (!strcmp(name, "src_addr") && w->geo && sqlite3_column_text(st, i)) {
+			json_key(&j, "src_geo");
+			json_obj_begin(&j);
+			web_json_geo_one(w, &j, (const char *)sqlite3_column_text(st, i));
+			json_obj_end(&j);
+		}
 	}
 	json_obj_end(&j);
 	web_finish(r, &j, db, 0);
@@ -391,6 +432,8 @@ void web_api_stats(struct web *w, struct web_reply *r)
 			   "SELECT src_addr, count(*) AS n, count(DISTINCT dst_port) FROM flows "
 			   "GROUP BY src_addr ORDER BY n DESC, src_addr LIMIT 15",
 			   false);
+	if (w->geo)
+		web_json_geo(w, &j, db);
 	rc |= web_json_sql(&j, db, "top_services",
 			   "SELECT coalesce(service, ''), count(*) AS n FROM flows GROUP BY 1 "
 			   "ORDER BY n DESC LIMIT 15",

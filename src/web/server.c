@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "core/log.h"
+#include "web/geo.h"
 #include "web/internal.h"
 #include "web/params.h"
 
@@ -437,6 +438,7 @@ static void web_free(struct web *w)
 	free(w->user);
 	free(w->hash);
 	free(w->proxy_header);
+	web_geo_close(w->geo);
 	pthread_mutex_destroy(&w->stats_mu);
 	free(w);
 }
@@ -466,6 +468,8 @@ int web_start(const struct web_cfg *cfg, struct web **out, char *err, size_t err
 		snprintf(err, errlen, "out of memory");
 		goto fail;
 	}
+	if (cfg->nmmdb && (ret = web_geo_open(&w->geo, cfg->mmdb, cfg->nmmdb, err, errlen)))
+		goto fail;
 	if ((ret = web_listen(cfg, &fd, &w->port, err, errlen)))
 		goto fail;
 	w->d = MHD_start_daemon(MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_THREAD_PER_CONNECTION |

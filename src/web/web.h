@@ -32,6 +32,8 @@ struct web_cfg {
 	struct cidr proxies[WEB_MAX_PROXIES]; /* whose proxy_user_header counts */
 	int nproxies;
 	const char *proxy_user_header; /* e.g. X-Forwarded-User */
+	const char *mmdb[4]; /* MaxMind DBs: country / AS of sources */
+	int nmmdb;
 	web_stats_fn stats;	       /* may be NULL */
 	void *stats_user;
 };

@@ -15,8 +15,11 @@ WEB_PID=
 
 cleanup_web() { [ -n "$WEB_PID" ] && kill "$WEB_PID" 2>/dev/null && wait "$WEB_PID" 2>/dev/null; WEB_PID=; }
 
+# A MaxMind DB naming the client's network with markup of its own
+GEO_ORG='<b>Evil AS</b> <script>alert(1)</script>'
+python3 "$HERE/tests/web/make_mmdb.py" "$WORK/geo.mmdb" "$CADDR" NZ 64500 "$GEO_ORG"
 ip netns exec "$SNS" "$MITSU" run -i "$SIF" --store "$WORK/store" --idle 2 --stats-interval 0 \
-	>"$WORK/run.log" 2>&1 &
+	--web-mmdb "$WORK/geo.mmdb" >"$WORK/run.log" 2>&1 &
 SENSOR_PID=$!
 i=0
 while [ $i -lt 50 ] && ! grep -q 'mitsu run: sensor' "$WORK/run.log"; do sleep 0.1; i=$((i + 1)); done
@@ -59,7 +62,7 @@ if [ ! -d "$HERE/tests/web/node_modules/playwright-core" ]; then
 fi
 if command -v node >/dev/null && [ -x /usr/bin/chromium ] && [ -d "$HERE/tests/web/node_modules/playwright-core" ]; then
 	rm -f "$ART/session.pcap"
-	ip netns exec "$SNS" env BASE=$B OUT="$ART" XSS_FILE="$WORK/xss.txt" \
+	ip netns exec "$SNS" env BASE=$B OUT="$ART" XSS_FILE="$WORK/xss.txt" GEO_TEXT="NZ · AS64500 · $GEO_ORG" \
 		QUERY='filter readable like "alert(1)"' HOME="$WORK" \
 		timeout 180 node "$HERE/tests/web/ui.mjs" >"$WORK/ui.log" 2>&1
 	rc=$?
@@ -103,6 +106,8 @@ check "a directory symlink out of the store is refused" [ "$(code "$B/api/pcap?k
 m=$(ip netns exec "$SNS" curl -s -m 3 $B/metrics)
 check "/metrics has the sensor counters" sh -c "echo '$m' | grep -Eq '^mitsu_sensor_syns_total [1-9]' &&
 	echo '$m' | grep -Eq '^mitsu_sensor_packets_total [1-9]' && echo '$m' | grep -q '^# TYPE mitsu_sensor_flows_open gauge'"
+check "session detail carries the source's country and AS (--web-mmdb)" sh -c \
+	"ip netns exec $SNS curl -s -m 3 '$B/api/stats' | grep -q '\"asn\":64500'"
 check "/api/events streams (SSE)" sh -c "ip netns exec $SNS curl -sN -m 2 $B/api/events | grep -q '^event: hello'"
 check "alerts and tokens answer (empty is fine)" sh -c "[ \$(ip netns exec $SNS curl -s -o /dev/null -w '%{http_code}' $B/api/alerts) = 200 ] &&
 	[ \$(ip netns exec $SNS curl -s -o /dev/null -w '%{http_code}' $B/api/tokens) = 200 ]"

@@ -92,6 +92,10 @@ try {
   check('CSP header on the page', /default-src 'self'/.test(h['content-security-policy'] || '') && !/unsafe-inline/.test(h['content-security-policy']));
   await visit('#/overview', 'overview.png', '.cards');
   check('overview shows the flows-per-hour chart', (await page.locator('svg.chart rect.b').count()) > 0);
+  if (process.env.GEO_TEXT) {
+    const ov = await page.evaluate(() => document.getElementById('main').innerText);
+    check('overview shows the source network from --mmdb as text', ov.includes(process.env.GEO_TEXT), ov.slice(0, 600));
+  }
   await visit('#/ports', 'ports.png', 'canvas.ports');
   await visit('#/sessions', 'sessions.png', 'table.sessions tbody tr');
   check('sessions table has rows', (await page.locator('table.sessions tbody tr').count()) > 0);
