@@ -145,7 +145,7 @@ function heat(v, max) {
 async function ports(page, r) {
   const proto = r.params.get('proto') === 'udp' ? 'udp' : 'tcp';
   const data = await api('/api/ports');
-  const rows = (proto === 'udp' ? data.udp_ports : data.ports) || [];
+  const rows = (data.ports || []).filter((x) => x[0] === proto).map((x) => x.slice(1));
   const counts = new Map(rows.map((x) => [x[0], x]));
   const max = Math.max(1, ...rows.map((x) => x[1]));
   const C = 3, N = 256;
@@ -322,11 +322,25 @@ function startEvents() {
     live.classList.remove('flash');
     void live.offsetWidth;
     live.classList.add('flash');
+    scheduleRefresh();
+  });
+}
+
+// Views that show the newest data refresh at most every REFRESH_MS while
+// flows arrive; a page being read (a session, an older page, a query being
+// typed) is never yanked away.
+const REFRESH_MS = 5000;
+let lastRefresh = 0, refreshTimer = null;
+function scheduleRefresh() {
+  if (refreshTimer) return;
+  const wait = Math.max(0, lastRefresh + REFRESH_MS - Date.now());
+  refreshTimer = setTimeout(() => {
+    refreshTimer = null;
+    lastRefresh = Date.now();
     const r = route();
-    // refresh views that show the newest data; never yank a page being read
     if (r.view === 'overview' || r.view === 'alerts' || r.view === 'ports' ||
         (r.view === 'sessions' && !(parseInt(r.params.get('offset') || '0', 10) > 0) && document.activeElement?.name !== 'q')) render();
-  });
+  }, wait);
 }
 
 window.addEventListener('hashchange', render);

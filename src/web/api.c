@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "core/json.h"
@@ -401,15 +402,64 @@ out:
 
 /* ---- /api/stats, /api/ports, /api/alerts, /api/tokens ---- */
 
+/* Unchanged data is served from the cache for a minute, changing data at
+ * most every WEB_CACHE_FRESH seconds: a busy sensor's live updates then
+ * cost one scan per interval, not one per viewer and second. */
+#define WEB_CACHE_FRESH 5.0
+#define WEB_CACHE_MAX 60.0
+
+static double web_now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+static bool web_cache_get(struct web *w, int slot, long long max_id, struct web_reply *r)
+{
+	struct web_cache *c = &w->cache[slot];
+	double age;
+	bool hit = false;
+
+	pthread_mutex_lock(&w->cache_mu);
+	age = web_now() - c->t;
+	if (c->body.len && age < WEB_CACHE_MAX && (c->max_id == max_id || age < WEB_CACHE_FRESH))
+		hit = !buf_append(&r->body, c->body.p, c->body.len);
+	pthread_mutex_unlock(&w->cache_mu);
+	return hit;
+}
+
+static void web_cache_put(struct web *w, int slot, long long max_id, const struct web_reply *r)
+{
+	struct web_cache *c = &w->cache[slot];
+
+	if (r->status != 200)
+		return;
+	pthread_mutex_lock(&w->cache_mu);
+	buf_reset(&c->body);
+	if (!buf_append(&c->body, r->body.p, r->body.len)) {
+		c->max_id = max_id;
+		c->t = web_now();
+	}
+	pthread_mutex_unlock(&w->cache_mu);
+}
+
 void web_api_stats(struct web *w, struct web_reply *r)
 {
 	sqlite3 *db = NULL;
 	struct json j;
 	int rc = 0;
+	long long max_id;
 	bool alerts;
 
 	if (web_db_open(w, &db, r))
 		return;
+	max_id = web_db_max_id(db, "flows") ^ (web_db_max_id(db, "alerts") << 40);
+	if (web_cache_get(w, WEB_CACHE_STATS, max_id, r)) {
+		sqlite3_close(db);
+		return;
+	}
 	alerts = web_table_exists(db, "alerts");
 	json_init(&j, &r->body);
 	json_obj_begin(&j);
@@ -450,6 +500,7 @@ void web_api_stats(struct web *w, struct web_reply *r)
 				   true);
 	json_obj_end(&j);
 	web_finish(r, &j, db, rc);
+	web_cache_put(w, WEB_CACHE_STATS, max_id, r);
 	sqlite3_close(db);
 }
 
@@ -457,22 +508,27 @@ void web_api_ports(struct web *w, struct web_reply *r)
 {
 	sqlite3 *db = NULL;
 	struct json j;
+	long long max_id;
 	int rc;
 
 	if (web_db_open(w, &db, r))
 		return;
+	max_id = web_db_max_id(db, "flows");
+	if (web_cache_get(w, WEB_CACHE_PORTS, max_id, r)) {
+		sqlite3_close(db);
+		return;
+	}
 	json_init(&j, &r->body);
 	json_obj_begin(&j);
+	/* one scan for both protocols: [proto, port, flows, sources] */
 	rc = web_json_sql(&j, db, "ports",
-			  "SELECT dst_port, count(*), count(DISTINCT src_addr) FROM flows "
-			  "WHERE dst_port BETWEEN 0 AND 65535 AND proto = 'tcp' GROUP BY dst_port",
+			  "SELECT proto, dst_port, count(*), count(DISTINCT src_addr) FROM flows "
+			  "WHERE dst_port BETWEEN 0 AND 65535 AND proto IN ('tcp', 'udp') "
+			  "GROUP BY proto, dst_port",
 			  false);
-	rc |= web_json_sql(&j, db, "udp_ports",
-			   "SELECT dst_port, count(*), count(DISTINCT src_addr) FROM flows "
-			   "WHERE dst_port BETWEEN 0 AND 65535 AND proto = 'udp' GROUP BY dst_port",
-			   false);
 	json_obj_end(&j);
 	web_finish(r, &j, db, rc);
+	web_cache_put(w, WEB_CACHE_PORTS, max_id, r);
 	sqlite3_close(db);
 }
 

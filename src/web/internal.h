@@ -14,6 +14,14 @@
 struct MHD_Connection;
 struct MHD_Daemon;
 
+/* A whole-table aggregate (stats, ports) costs a full scan: kept a while. */
+enum { WEB_CACHE_STATS, WEB_CACHE_PORTS, WEB_NCACHE };
+struct web_cache {
+	struct buf body;
+	long long max_id; /* flows' max(id) when computed */
+	double t;	  /* monotonic seconds */
+};
+
 struct web {
 	struct MHD_Daemon *d;
 	struct web_cfg cfg; /* strings below are our own copies */
@@ -25,6 +33,8 @@ struct web {
 	web_stats_fn stats;
 	void *stats_user;
 	atomic_int stopping;
+	pthread_mutex_t cache_mu;
+	struct web_cache cache[WEB_NCACHE];
 	atomic_ullong requests, unauthorized, errors, sse_clients;
 };
 

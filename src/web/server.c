@@ -439,6 +439,9 @@ static void web_free(struct web *w)
 	free(w->hash);
 	free(w->proxy_header);
 	web_geo_close(w->geo);
+	for (int i = 0; i < WEB_NCACHE; i++)
+		buf_free(&w->cache[i].body);
+	pthread_mutex_destroy(&w->cache_mu);
 	pthread_mutex_destroy(&w->stats_mu);
 	free(w);
 }
@@ -464,6 +467,7 @@ int web_start(const struct web_cfg *cfg, struct web **out, char *err, size_t err
 		return -ENOMEM;
 	}
 	pthread_mutex_init(&w->stats_mu, NULL);
+	pthread_mutex_init(&w->cache_mu, NULL);
 	if ((ret = web_copy_cfg(w, cfg))) {
 		snprintf(err, errlen, "out of memory");
 		goto fail;
