@@ -97,6 +97,12 @@ try {
     check('overview shows the source network from --mmdb as text', ov.includes(process.env.GEO_TEXT), ov.slice(0, 600));
   }
   await visit('#/ports', 'ports.png', 'canvas.ports');
+  const probed = await page.evaluate(() => (document.getElementById('main').innerText.match(/([\d,]+) of 65536 ports were probed/) || [])[1]);
+  check(`port map counts the probed ports (${probed})`, Number(String(probed).replace(/,/g, '')) > 0);
+  // hover a probed port: its count shows in the hint
+  const box = await page.locator('canvas.ports').boundingBox();
+  await page.mouse.move(box.x + 1, box.y + 1);
+  check('port map hover names the port', /^port 0\/tcp:/.test(await page.locator('.hint').innerText()));
   await visit('#/sessions', 'sessions.png', 'table.sessions tbody tr');
   check('sessions table has rows', (await page.locator('table.sessions tbody tr').count()) > 0);
 
