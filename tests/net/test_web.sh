@@ -56,6 +56,18 @@ while [ $i -lt 100 ]; do
 done
 check "7 flows carrying the XSS corpus recorded ($n)" [ "${n:-0}" -ge 7 ]
 
+# An alert and a honeytoken as the alert hub would store them (the web side
+# only reads these tables), carrying markup of their own.
+sqlite3 "$DB" "PRAGMA busy_timeout=5000;
+INSERT INTO tokens(id, kind, value, secret, user, note, created, doc)
+  VALUES ('tok-1', 'password', 'hunter2', 'SECRET-NEVER-SHOWN', 'admin', '<img src=x onerror=alert(1)> token note', 1700000000, '{}');
+INSERT INTO alerts(ts, kind, src_addr, dst_addr, src_port, dst_port, proto, token_id, tag, uri, community_id, summary, doc, dedup_key, created)
+  VALUES (1700000100, 'token', '$CADDR', '$SADDR', 40000, 23, 'tcp', 'tok-1', NULL, 'file:///x', '1:x',
+          '<script>alert(1)</script> used honeytoken', '{}', 'k1', 1700000100);" ||
+	notok "inserting the test alert and token"
+check "/api/tokens never shows a token's secret" sh -c "ip netns exec $SNS curl -s -m 3 $B/api/tokens | grep -q hunter2 &&
+	! ip netns exec $SNS curl -s -m 3 $B/api/tokens | grep -q SECRET-NEVER-SHOWN"
+
 # ---- the browser ----
 if [ ! -d "$HERE/tests/web/node_modules/playwright-core" ]; then
 	(cd "$HERE/tests/web" && npm install --no-audit --no-fund >"$WORK/npm.log" 2>&1)
@@ -63,6 +75,7 @@ fi
 if command -v node >/dev/null && [ -x /usr/bin/chromium ] && [ -d "$HERE/tests/web/node_modules/playwright-core" ]; then
 	rm -f "$ART/session.pcap"
 	ip netns exec "$SNS" env BASE=$B OUT="$ART" XSS_FILE="$WORK/xss.txt" GEO_TEXT="NZ · AS64500 · $GEO_ORG" \
+		ALERT_TEXT='<script>alert(1)</script> used honeytoken' TOKEN_TEXT='<img src=x onerror=alert(1)> token note' \
 		QUERY='filter readable like "alert(1)"' HOME="$WORK" \
 		timeout 180 node "$HERE/tests/web/ui.mjs" >"$WORK/ui.log" 2>&1
 	rc=$?

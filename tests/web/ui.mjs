@@ -150,7 +150,15 @@ try {
     check('pcap downloaded', !(await dl.failure()));
   }
   await visit('#/alerts', 'alerts.png', 'h1');
+  if (process.env.ALERT_TEXT) {
+    const t = await page.evaluate(() => document.getElementById('main').innerText);
+    check('alerts page shows the alert summary as text', t.includes(process.env.ALERT_TEXT), t.slice(0, 400));
+  }
   await visit('#/tokens', 'tokens.png', 'h1');
+  if (process.env.TOKEN_TEXT) {
+    const t = await page.evaluate(() => document.getElementById('main').innerText);
+    check('tokens page shows the note as text, never the secret', t.includes(process.env.TOKEN_TEXT) && !t.includes('SECRET'), t.slice(0, 400));
+  }
   // Let the event stream deliver at least once more
   await page.goto(`${BASE}/#/overview`, { waitUntil: 'load' });
   await page.waitForFunction(() => document.getElementById('live').textContent.startsWith('live'), null, { timeout: 10000 })
