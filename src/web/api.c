@@ -60,6 +60,29 @@ static void web_query_error(struct web_reply *r, const char *msg, int line, int 
 	json_obj_end(&j);
 }
 
+static double web_now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+/* Each thread's statement deadline (monotonic seconds): a hostile or just
+ * huge query is interrupted instead of holding a connection for ever. */
+static __thread double web_deadline;
+
+static int web_db_progress(void *arg)
+{
+	(void)arg;
+	return web_now() > web_deadline;
+}
+
+void web_db_deadline(double seconds)
+{
+	web_deadline = web_now() + seconds;
+}
+
 int web_db_open(struct web *w, sqlite3 **db, struct web_reply *r)
 {
 	struct stat st;
@@ -82,8 +105,9 @@ int web_db_open(struct web *w, sqlite3 **db, struct web_reply *r)
 		return -EIO;
 	}
 	sqlite3_busy_timeout(*db, 3000);
-	/* A hostile query cannot run for ever: SQLite checks this every 1000 ops. */
 	sqlite3_limit(*db, SQLITE_LIMIT_LENGTH, 64 * 1024 * 1024);
+	web_db_deadline(WEB_QUERY_SECONDS);
+	sqlite3_progress_handler(*db, 10000, web_db_progress, NULL);
 	return 0;
 }
 
@@ -194,6 +218,8 @@ static void web_finish(struct web_reply *r, struct json *j, sqlite3 *db, int rc)
 {
 	if (json_finish(j))
 		web_error(r, 500, "out of memory");
+	else if (rc && sqlite3_errcode(db) == SQLITE_INTERRUPT)
+		web_error(r, 503, "the query took too long and was stopped: narrow it down");
 	else if (rc)
 		web_error(r, 500, sqlite3_errmsg(db));
 }
@@ -407,14 +433,6 @@ out:
  * cost one scan per interval, not one per viewer and second. */
 #define WEB_CACHE_FRESH 5.0
 #define WEB_CACHE_MAX 60.0
-
-static double web_now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + ts.tv_nsec / 1e9;
-}
 
 static bool web_cache_get(struct web *w, int slot, long long max_id, struct web_reply *r)
 {

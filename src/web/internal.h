@@ -66,6 +66,10 @@ void web_error(struct web_reply *r, int status, const char *msg);
 /* Opens the database read-only with REGEXP.  Returns 0, or -errno with the
  * reply already set to an error. */
 int web_db_open(struct web *w, sqlite3 **db, struct web_reply *r);
+/* Statements on this thread's connections are interrupted after seconds
+ * from now (web_db_open sets WEB_QUERY_SECONDS). */
+#define WEB_QUERY_SECONDS 15.0
+void web_db_deadline(double seconds);
 /* max(id) of table, 0 if empty or missing. */
 long long web_db_max_id(sqlite3 *db, const char *table);
 

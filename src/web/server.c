@@ -184,9 +184,12 @@ struct web_sse {
 
 static int web_sse_event(struct web_sse *s, char *buf, size_t max)
 {
-	long long f = web_db_max_id(s->db, "flows"), a = web_db_max_id(s->db, "alerts");
+	long long f, a;
 	int n;
 
+	web_db_deadline(WEB_QUERY_SECONDS);
+	f = web_db_max_id(s->db, "flows");
+	a = web_db_max_id(s->db, "alerts");
 	if (!s->started) {
 		s->started = true;
 		s->flows = f;
