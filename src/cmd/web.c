@@ -58,13 +58,27 @@ static const struct option web_longopts[] = {
 static int web_opt(struct web_cfg *cfg, int c)
 {
 	switch (c) {
-	case 'd': cfg->db = optarg; return 0;
-	case 's': cfg->store = optarg; return 0;
-	case 'l': cfg->listen = optarg; return 0;
-	case 'a': cfg->auth_token = optarg; return 0;
-	case 'u': cfg->auth_user = optarg; return 0;
-	case 'H': cfg->auth_hash = optarg; return 0;
-	case 'P': cfg->proxy_user_header = optarg; return 0;
+	case 'd':
+		cfg->db = optarg;
+		return 0;
+	case 's':
+		cfg->store = optarg;
+		return 0;
+	case 'l':
+		cfg->listen = optarg;
+		return 0;
+	case 'a':
+		cfg->auth_token = optarg;
+		return 0;
+	case 'u':
+		cfg->auth_user = optarg;
+		return 0;
+	case 'H':
+		cfg->auth_hash = optarg;
+		return 0;
+	case 'P':
+		cfg->proxy_user_header = optarg;
+		return 0;
 	case 'm':
 		if (cfg->nmmdb == 4) {
 			fprintf(stderr, "mitsu web: --mmdb: at most 4 files\n");
@@ -75,8 +89,10 @@ static int web_opt(struct web_cfg *cfg, int c)
 	case 'p':
 		if (cfg->nproxies == WEB_MAX_PROXIES ||
 		    cidr_parse(optarg, &cfg->proxies[cfg->nproxies])) {
-			fprintf(stderr, "mitsu web: --trust-proxy %s: expected an address or "
-					"CIDR (at most %d)\n", optarg, WEB_MAX_PROXIES);
+			fprintf(stderr,
+				"mitsu web: --trust-proxy %s: expected an address or "
+				"CIDR (at most %d)\n",
+				optarg, WEB_MAX_PROXIES);
 			return 2;
 		}
 		cfg->nproxies++;
@@ -153,7 +169,8 @@ int cmd_web(int argc, char **argv)
 	}
 	log_info("mitsu web: dashboard on http://%s/ (port %u), records from %s%s", cfg.listen,
 		 web_port(w), cfg.db,
-		 cfg.auth_token || cfg.auth_user || cfg.nproxies ? ", authentication required" : "");
+		 cfg.auth_token || cfg.auth_user || cfg.nproxies ? ", authentication required"
+								 : "");
 	do
 		sig = 0, sigwait(&set, &sig);
 	while (sig == SIGHUP);

@@ -134,7 +134,8 @@ long long web_db_max_id(sqlite3 *db, const char *table)
 		return 0;
 	/* table is one of our constant names, never user text */
 	snprintf(sql, sizeof(sql), "SELECT coalesce(max(id), 0) FROM %s", table);
-	if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) == SQLITE_OK && sqlite3_step(st) == SQLITE_ROW)
+	if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) == SQLITE_OK &&
+	    sqlite3_step(st) == SQLITE_ROW)
 		v = sqlite3_column_int64(st, 0);
 	sqlite3_finalize(st);
 	return v;
@@ -155,7 +156,8 @@ static void web_json_col(struct json *j, sqlite3_stmt *st, int i)
 	default: {
 		const unsigned char *p = sqlite3_column_text(st, i);
 
-		json_val_str(j, p ? p : (const unsigned char *)"", (size_t)sqlite3_column_bytes(st, i));
+		json_val_str(j, p ? p : (const unsigned char *)"",
+			     (size_t)sqlite3_column_bytes(st, i));
 	}
 	}
 }
@@ -194,8 +196,7 @@ static int web_json_rows(struct json *j, sqlite3_stmt *st, const char *const *na
 
 /* Runs a constant statement, writing its rows under key as arrays (or
  * objects named by SQLite's column names with objects set). */
-static int web_json_sql(struct json *j, sqlite3 *db, const char *key, const char *sql,
-			bool objects)
+static int web_json_sql(struct json *j, sqlite3 *db, const char *key, const char *sql, bool objects)
 {
 	sqlite3_stmt *st = NULL;
 	const char *names[32];
@@ -252,7 +253,8 @@ static void web_sessions_run(struct web_reply *r, sqlite3 *db, const char *sql,
 	json_key(&j, "columns");
 	json_arr_begin(&j);
 	for (int i = 0; i < sqlite3_column_count(st); i++)
-		json_val_cstr(&j, q && !strcmp(mode, "table") ? q->cols[i] : sqlite3_column_name(st, i));
+		json_val_cstr(&j, q && !strcmp(mode, "table") ? q->cols[i]
+							      : sqlite3_column_name(st, i));
 	json_arr_end(&j);
 	json_ku64(&j, "offset", off);
 	json_ku64(&j, "limit", lim);
@@ -385,8 +387,8 @@ void web_api_session(struct web *w, const char *ids, struct web_reply *r)
 	}
 	if (web_db_open(w, &db, r))
 		return;
-	rc = sqlite3_prepare_v2(db, "SELECT *, json_valid(doc) AS doc_valid FROM flows WHERE id = ?1",
-				-1, &st, NULL);
+	rc = sqlite3_prepare_v2(
+	    db, "SELECT *, json_valid(doc) AS doc_valid FROM flows WHERE id = ?1", -1, &st, NULL);
 	if (rc == SQLITE_OK)
 		sqlite3_bind_int64(st, 1, (sqlite3_int64)id);
 	if (rc != SQLITE_OK || (rc = sqlite3_step(st)) != SQLITE_ROW) {
@@ -405,7 +407,8 @@ void web_api_session(struct web *w, const char *ids, struct web_reply *r)
 		if (!strcmp(name, "doc") && sqlite3_column_int(st, n - 1)) {
 			/* our own JSON, and SQLite just said it is valid */
 			json_key(&j, "doc");
-			json_val_raw(&j, sqlite3_column_text(st, i), (size_t)sqlite3_column_bytes(st, i));
+			json_val_raw(&j, sqlite3_column_text(st, i),
+				     (size_t)sqlite3_column_bytes(st, i));
 			continue;
 		}
 		json_key(&j, name);
@@ -585,19 +588,21 @@ static void web_api_table(struct web *w, struct MHD_Connection *c, struct web_re
 
 void web_api_alerts(struct web *w, struct MHD_Connection *c, struct web_reply *r)
 {
-	web_api_table(w, c, r, "alerts",
-		      "SELECT id, ts, kind, src_addr, src_port, dst_addr, dst_port, proto, token_id, "
-		      "tag, uri, community_id, summary FROM alerts ORDER BY id DESC");
+	web_api_table(
+	    w, c, r, "alerts",
+	    "SELECT id, ts, kind, src_addr, src_port, dst_addr, dst_port, proto, token_id, "
+	    "tag, uri, community_id, summary FROM alerts ORDER BY id DESC");
 }
 
 /* The bait itself (value) is shown; its secret half never leaves the DB. */
 void web_api_tokens(struct web *w, struct web_reply *r)
 {
-	web_api_table(w, NULL, r, "tokens",
-		      "SELECT t.id, t.kind, t.value, t.user, t.note, t.created, t.minted_for, "
-		      "t.minted_ts, t.minted_uri, (SELECT count(*) FROM alerts a WHERE a.token_id = "
-		      "t.id) AS hits, (SELECT max(ts) FROM alerts a WHERE a.token_id = t.id) AS "
-		      "last_hit FROM tokens t ORDER BY t.created DESC");
+	web_api_table(
+	    w, NULL, r, "tokens",
+	    "SELECT t.id, t.kind, t.value, t.user, t.note, t.created, t.minted_for, "
+	    "t.minted_ts, t.minted_uri, (SELECT count(*) FROM alerts a WHERE a.token_id = "
+	    "t.id) AS hits, (SELECT max(ts) FROM alerts a WHERE a.token_id = t.id) AS "
+	    "last_hit FROM tokens t ORDER BY t.created DESC");
 }
 
 /* ---- /api/pcap?key= ---- */
@@ -658,7 +663,10 @@ struct web_metric {
 	size_t off;
 };
 
-#define WM(f, t, h) {"mitsu_sensor_" #f, t, h, offsetof(struct sensor_stats, f)}
+#define WM(f, t, h)                                                                                \
+	{                                                                                          \
+		"mitsu_sensor_" #f, t, h, offsetof(struct sensor_stats, f)                         \
+	}
 static const struct web_metric web_metrics[] = {
     WM(packets, "counter", "Packets captured"),
     WM(bytes, "counter", "Bytes captured"),

@@ -70,8 +70,8 @@ int web_geo_lookup(const struct web_geo *g, const char *addr, struct web_geo_inf
 		web_geo_str(&r.entry, info->country, sizeof(info->country), country);
 		web_geo_str(&r.entry, info->country, sizeof(info->country), reg);
 		web_geo_str(&r.entry, info->as_org, sizeof(info->as_org), org);
-		if (!info->asn && MMDB_aget_value(&r.entry, &d, asn) == MMDB_SUCCESS && d.has_data &&
-		    d.type == MMDB_DATA_TYPE_UINT32)
+		if (!info->asn && MMDB_aget_value(&r.entry, &d, asn) == MMDB_SUCCESS &&
+		    d.has_data && d.type == MMDB_DATA_TYPE_UINT32)
 			info->asn = d.uint32;
 	}
 	return info->country[0] || info->asn || info->as_org[0];

@@ -26,7 +26,7 @@ struct web {
 	struct MHD_Daemon *d;
 	struct web_cfg cfg; /* strings below are our own copies */
 	char *db, *store, *token, *user, *hash, *proxy_header;
-	bool auth;	 /* any authentication configured */
+	bool auth;	     /* any authentication configured */
 	struct web_geo *geo; /* NULL without --mmdb */
 	unsigned port;
 	pthread_mutex_t stats_mu;

@@ -34,7 +34,7 @@ int web_parse_uint(const char *s, unsigned long long max, unsigned long long def
 }
 
 static const char *const web_sort_cols[] = {
-    "init_ts", "id",	   "last_ts", "src_addr", "src_port", "dst_addr",    "dst_port",
+    "init_ts", "id",	  "last_ts", "src_addr", "src_port", "dst_addr",    "dst_port",
     "proto",   "service", "packets", "bytes",	 "tags",     "payload_len",
 };
 #define WEB_NSORT ((int)(sizeof(web_sort_cols) / sizeof(web_sort_cols[0])))

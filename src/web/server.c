@@ -39,7 +39,8 @@ static void web_headers(struct MHD_Response *resp, const char *ctype)
 	MHD_add_response_header(resp, "X-Frame-Options", "DENY");
 	MHD_add_response_header(resp, "Cross-Origin-Opener-Policy", "same-origin");
 	MHD_add_response_header(resp, "Cross-Origin-Resource-Policy", "same-origin");
-	MHD_add_response_header(resp, "Permissions-Policy", "camera=(), microphone=(), geolocation=()");
+	MHD_add_response_header(resp, "Permissions-Policy",
+				"camera=(), microphone=(), geolocation=()");
 	MHD_add_response_header(resp, "Cache-Control", "no-store");
 	if (ctype)
 		MHD_add_response_header(resp, "Content-Type", ctype);
@@ -91,8 +92,7 @@ static bool web_password_ok(struct web *w, const char *user, const char *pass)
 
 	if (w->token)
 		return web_const_eq(pass, strlen(pass), w->token, strlen(w->token));
-	if (!w->user || !w->hash ||
-	    !web_const_eq(user, strlen(user), w->user, strlen(w->user)))
+	if (!w->user || !w->hash || !web_const_eq(user, strlen(user), w->user, strlen(w->user)))
 		return false;
 	cd = calloc(1, sizeof(*cd));
 	if (!cd)
@@ -112,8 +112,7 @@ static int web_check_auth(struct web *w, struct MHD_Connection *c)
 	size_t toklen;
 
 	if (!w->auth)
-		return web_host_is_loopback(
-			   MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Host"))
+		return web_host_is_loopback(MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Host"))
 			   ? 0
 			   : 421;
 	if (web_proxy_ok(w, c))
@@ -139,8 +138,7 @@ static const struct web_asset *web_find_asset(const char *url)
 }
 
 /* /api/... and the rest; fills r. */
-static void web_route(struct web *w, struct MHD_Connection *c, const char *url,
-		      struct web_reply *r)
+static void web_route(struct web *w, struct MHD_Connection *c, const char *url, struct web_reply *r)
 {
 	const struct web_asset *a;
 
@@ -194,11 +192,15 @@ static int web_sse_event(struct web_sse *s, char *buf, size_t max)
 		s->started = true;
 		s->flows = f;
 		s->alerts = a;
-		return snprintf(buf, max, "retry: 3000\nevent: hello\ndata: {\"flows\":%lld,\"alerts\":%lld}\n\n", f, a);
+		return snprintf(
+		    buf, max,
+		    "retry: 3000\nevent: hello\ndata: {\"flows\":%lld,\"alerts\":%lld}\n\n", f, a);
 	}
 	if (f == s->flows && a == s->alerts)
 		return 0;
-	n = snprintf(buf, max, "event: update\ndata: {\"flows\":%lld,\"alerts\":%lld,\"new_flows\":%lld,\"new_alerts\":%lld}\n\n",
+	n = snprintf(buf, max,
+		     "event: update\ndata: "
+		     "{\"flows\":%lld,\"alerts\":%lld,\"new_flows\":%lld,\"new_alerts\":%lld}\n\n",
 		     f, a, f > s->flows ? f - s->flows : 0, a > s->alerts ? a - s->alerts : 0);
 	s->flows = f;
 	s->alerts = a;
@@ -351,8 +353,9 @@ static enum MHD_Result web_handle(void *cls, struct MHD_Connection *c, const cha
 	auth = web_check_auth(w, c);
 	if (auth) {
 		atomic_fetch_add(&w->unauthorized, 1);
-		web_error(&r, auth, auth == 401 ? "authentication required"
-						: "this dashboard answers only to a loopback Host");
+		web_error(&r, auth,
+			  auth == 401 ? "authentication required"
+				      : "this dashboard answers only to a loopback Host");
 		return web_send(w, c, &r);
 	}
 	web_route(w, c, url, &r);
@@ -360,15 +363,15 @@ static enum MHD_Result web_handle(void *cls, struct MHD_Connection *c, const cha
 }
 
 /* Binds ourselves so that "port taken" is a clear -EADDRINUSE. */
-static int web_listen(const struct web_cfg *cfg, int *fdp, unsigned *port, char *err,
-		      size_t errlen)
+static int web_listen(const struct web_cfg *cfg, int *fdp, unsigned *port, char *err, size_t errlen)
 {
 	struct sockaddr_storage ss;
 	socklen_t len;
 	int fd, one = 1, ret;
 
 	if (web_parse_listen(cfg->listen, &ss, &len)) {
-		snprintf(err, errlen, "--listen %s: expected ADDR:PORT or [IPV6]:PORT", cfg->listen);
+		snprintf(err, errlen, "--listen %s: expected ADDR:PORT or [IPV6]:PORT",
+			 cfg->listen);
 		return -EINVAL;
 	}
 	if (!web_sockaddr_is_loopback((struct sockaddr *)&ss) && !cfg->auth_token &&
@@ -460,8 +463,9 @@ int web_start(const struct web_cfg *cfg, struct web **out, char *err, size_t err
 		return -EINVAL;
 	}
 	if (cfg->auth_hash && (!cfg->auth_user || cfg->auth_hash[0] != '$')) {
-		snprintf(err, errlen, "--auth-hash needs --auth-user and a crypt(3) hash "
-				      "such as 'openssl passwd -6' or 'mkpasswd' prints");
+		snprintf(err, errlen,
+			 "--auth-hash needs --auth-user and a crypt(3) hash "
+			 "such as 'openssl passwd -6' or 'mkpasswd' prints");
 		return -EINVAL;
 	}
 	w = calloc(1, sizeof(*w));
@@ -479,14 +483,11 @@ int web_start(const struct web_cfg *cfg, struct web **out, char *err, size_t err
 		goto fail;
 	if ((ret = web_listen(cfg, &fd, &w->port, err, errlen)))
 		goto fail;
-	w->d = MHD_start_daemon(MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_THREAD_PER_CONNECTION |
-				    MHD_USE_ITC,
-				0, NULL, NULL, web_handle, w, MHD_OPTION_LISTEN_SOCKET, fd,
-				MHD_OPTION_CONNECTION_LIMIT, 64u,
-				MHD_OPTION_PER_IP_CONNECTION_LIMIT, 32u,
-				MHD_OPTION_CONNECTION_TIMEOUT, 60u,
-				MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)64 * 1024,
-				MHD_OPTION_END);
+	w->d = MHD_start_daemon(
+	    MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_THREAD_PER_CONNECTION | MHD_USE_ITC, 0, NULL,
+	    NULL, web_handle, w, MHD_OPTION_LISTEN_SOCKET, fd, MHD_OPTION_CONNECTION_LIMIT, 64u,
+	    MHD_OPTION_PER_IP_CONNECTION_LIMIT, 32u, MHD_OPTION_CONNECTION_TIMEOUT, 60u,
+	    MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)64 * 1024, MHD_OPTION_END);
 	if (!w->d) {
 		close(fd);
 		snprintf(err, errlen, "cannot start the HTTP server on %s", cfg->listen);

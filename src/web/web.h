@@ -23,18 +23,18 @@ typedef int (*web_stats_fn)(void *user, struct sensor_stats *st);
 #define WEB_MAX_PROXIES 16
 
 struct web_cfg {
-	const char *listen;    /* "ADDR:PORT" (default WEB_DEFAULT_LISTEN) */
-	const char *db;	       /* SQLite record store */
-	const char *store;     /* local store folder: pcap downloads (NULL: none) */
-	const char *auth_token; /* Bearer TOKEN, or Basic with TOKEN as password */
-	const char *auth_user;	/* with auth_hash: Basic user:password */
-	const char *auth_hash;	/* crypt(3) hash of the password ($6$, $y$, ...) */
+	const char *listen;		      /* "ADDR:PORT" (default WEB_DEFAULT_LISTEN) */
+	const char *db;			      /* SQLite record store */
+	const char *store;		      /* local store folder: pcap downloads (NULL: none) */
+	const char *auth_token;		      /* Bearer TOKEN, or Basic with TOKEN as password */
+	const char *auth_user;		      /* with auth_hash: Basic user:password */
+	const char *auth_hash;		      /* crypt(3) hash of the password ($6$, $y$, ...) */
 	struct cidr proxies[WEB_MAX_PROXIES]; /* whose proxy_user_header counts */
 	int nproxies;
 	const char *proxy_user_header; /* e.g. X-Forwarded-User */
-	const char *mmdb[4]; /* MaxMind DBs: country / AS of sources */
+	const char *mmdb[4];	       /* MaxMind DBs: country / AS of sources */
 	int nmmdb;
-	web_stats_fn stats;	       /* may be NULL */
+	web_stats_fn stats; /* may be NULL */
 	void *stats_user;
 };
 

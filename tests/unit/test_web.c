@@ -71,7 +71,8 @@ static void test_auth(void)
 	CHECK_INT(web_parse_basic("Basic YWRtaW46cGEgc3M6d29yZA==", u, sizeof(u), p, sizeof(p)), 0);
 	CHECK_STR(u, "admin");
 	CHECK_STR(p, "pa ss:word");
-	CHECK_INT(web_parse_basic("basic   YWRtaW46cGEgc3M6d29yZA==  ", u, sizeof(u), p, sizeof(p)), 0);
+	CHECK_INT(web_parse_basic("basic   YWRtaW46cGEgc3M6d29yZA==  ", u, sizeof(u), p, sizeof(p)),
+		  0);
 	CHECK_INT(web_parse_basic("Basic Og==", u, sizeof(u), p, sizeof(p)), 0); /* ":" */
 	CHECK_STR(u, "");
 	CHECK_STR(p, "");
@@ -80,11 +81,16 @@ static void test_auth(void)
 	CHECK_INT(web_parse_basic("Basic", u, sizeof(u), p, sizeof(p)), -EINVAL);
 	CHECK_INT(web_parse_basic("BasicYWRtaW46eA==", u, sizeof(u), p, sizeof(p)), -EINVAL);
 	CHECK_INT(web_parse_basic("Basic !!!!", u, sizeof(u), p, sizeof(p)), -EINVAL);
-	CHECK_INT(web_parse_basic("Basic YWRtaW4=", u, sizeof(u), p, sizeof(p)), -EINVAL); /* no ':' */
-	CHECK_INT(web_parse_basic("Basic YQBiOmM=", u, sizeof(u), p, sizeof(p)), -EINVAL); /* "a\0b:c" */
-	CHECK_INT(web_parse_basic("Basic YTpiCmM=", u, sizeof(u), p, sizeof(p)), -EINVAL); /* "a:b\nc" */
+	CHECK_INT(web_parse_basic("Basic YWRtaW4=", u, sizeof(u), p, sizeof(p)),
+		  -EINVAL); /* no ':' */
+	CHECK_INT(web_parse_basic("Basic YQBiOmM=", u, sizeof(u), p, sizeof(p)),
+		  -EINVAL); /* "a\0b:c" */
+	CHECK_INT(web_parse_basic("Basic YTpiCmM=", u, sizeof(u), p, sizeof(p)),
+		  -EINVAL); /* "a:b\nc" */
 	/* "aaaaaaaaaaaaaaaaaaaa:b": user too long for 16 bytes */
-	CHECK_INT(web_parse_basic("Basic YWFhYWFhYWFhYWFhYWFhYWFhYWE6Yg==", u, sizeof(u), p, sizeof(p)), -E2BIG);
+	CHECK_INT(
+	    web_parse_basic("Basic YWFhYWFhYWFhYWFhYWFhYWFhYWE6Yg==", u, sizeof(u), p, sizeof(p)),
+	    -E2BIG);
 
 	CHECK_INT(web_parse_bearer("Bearer s3cret-Token", &tok, &n), 0);
 	CHECK(n == 12 && !memcmp(tok, "s3cret-Token", 12));
