@@ -54,6 +54,8 @@ static const struct option web_longopts[] = {
     {NULL, 0, NULL, 0},
 };
 
+static char **web_argv;
+
 /* Applies one option; returns 0, or 2 with the reason printed. */
 static int web_opt(struct web_cfg *cfg, int c)
 {
@@ -98,7 +100,12 @@ static int web_opt(struct web_cfg *cfg, int c)
 		cfg->nproxies++;
 		return 0;
 	}
-	fprintf(stderr, "mitsu web: unknown option or missing value ('mitsu web --help')\n");
+	if (c == ':')
+		fprintf(stderr, "mitsu web: option '%s' needs a value\n", web_argv[optind - 1]);
+	else
+		fprintf(stderr, "mitsu web: unknown option '%s'\n", web_argv[optind - 1]);
+	fprintf(stderr, "usage: mitsu web [--db PATH] [--store DIR] [--listen ADDR:PORT] ... "
+			"(--help for more)\n");
 	return 2;
 }
 
@@ -137,7 +144,8 @@ int cmd_web(int argc, char **argv)
 	cfg.auth_token = getenv("MITSU_WEB_TOKEN");
 	opterr = 0;
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "h", web_longopts, NULL)) != -1) {
+	web_argv = argv;
+	while ((c = getopt_long(argc, argv, ":h", web_longopts, NULL)) != -1) {
 		if (c == 'h') {
 			fputs(web_help, stdout);
 			return 0;

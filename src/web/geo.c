@@ -2,6 +2,7 @@
 #include "web/geo.h"
 
 #include <errno.h>
+#include <stdbool.h>
 #include <maxminddb.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -28,12 +29,16 @@ int web_geo_open(struct web_geo **out, const char *const *paths, int n, char *er
 		return -ENOMEM;
 	}
 	for (; g->n < n; g->n++) {
+		errno = 0;
 		rc = MMDB_open(paths[g->n], MMDB_MODE_MMAP, &g->db[g->n]);
 		if (rc != MMDB_SUCCESS) {
+			int e = errno;
+			bool io = (rc == MMDB_IO_ERROR || rc == MMDB_FILE_OPEN_ERROR) && e;
+
 			snprintf(err, errlen, "--mmdb %s: %s", paths[g->n],
-				 rc == MMDB_IO_ERROR ? strerror(errno) : MMDB_strerror(rc));
+				 io ? strerror(e) : MMDB_strerror(rc));
 			web_geo_close(g);
-			return rc == MMDB_IO_ERROR && errno ? -errno : -EINVAL;
+			return io ? -e : -EPROTO;
 		}
 	}
 	*out = g;
