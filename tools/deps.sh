@@ -6,11 +6,15 @@ PKGS="build-essential clang libclang-rt-14-dev pkg-config libpcap-dev libsqlite3
 zlib1g-dev libpcre2-dev libcurl4-openssl-dev nftables iproute2 ethtool iputils-ping procps netcat-openbsd
 nmap hping3 masscan tshark tcpdump xxd python3 sqlite3 netsniff-ng time curl wget openssl
 openssh-client socat bind9-dnsutils snmp zmap ntpsec-ntpdig hydra telnet redis-tools
-mariadb-client postgresql-client mosquitto-clients freetds-bin adb sipvicious linux-perf"
+mariadb-client postgresql-client mosquitto-clients freetds-bin adb sipvicious linux-perf
+libmicrohttpd-dev libcrypt-dev libmaxminddb-dev chromium nodejs"
 missing=""
 for p in $PKGS; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing="$missing $p"
 done
+# npm comes with some nodejs builds (NodeSource) and conflicts with Debian's
+# npm package there: ask for it only when there is no npm at all.
+command -v npm >/dev/null 2>&1 || missing="$missing npm"
 [ -z "$missing" ] && exit 0
 if [ "$(id -u)" -ne 0 ]; then
 	echo "mitsu: missing packages:$missing; run as root (sudo) to install them" >&2

@@ -1,6 +1,7 @@
 /* mitsu run: the whole pipeline in one process on embedded defaults: the
  * sensor writes pcaps to the local folder, the in-process bus announces
  * each, and an analyzer turns it into records in SQLite at once. */
+#include <errno.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -13,6 +14,7 @@
 #include "cmd/sensor_opts.h"
 #include "core/log.h"
 #include "sink/sink.h"
+#include "web/web.h"
 
 struct run_analyzer {
 	struct analyzer *a;
@@ -28,7 +30,11 @@ static void usage(FILE *f)
 		   "record lands in SQLite (--db, default STORE/mitsu.db), ready for 'mitsu query'.\n"
 		   "Flows end after --idle seconds (default 60) without packets; payload-less\n"
 		   "flows are analysed when their scans file rotates (--scans-rotate, 60 s).\n\n"
-		   "      --db PATH             SQLite database for records\n%s",
+		   "      --db PATH             SQLite database for records\n"
+		   "      --web ADDR:PORT       the dashboard (default " WEB_DEFAULT_LISTEN "; a\n"
+		   "                            non-loopback address needs MITSU_WEB_TOKEN set)\n"
+		   "      --web-mmdb FILE       MaxMind DB for the dashboard (repeatable)\n"
+		   "      --no-web              no dashboard\n%s",
 		sensor_options_help);
 }
 
@@ -72,6 +78,89 @@ static const char *take_db(int *argc, char **argv)
 	return db;
 }
 
+struct run_web {
+	const char *listen; /* NULL: --no-web */
+	const char *mmdb[4];
+	int nmmdb;
+};
+
+/* Takes --web ADDR:PORT, --web-mmdb FILE and --no-web out of argv, like
+ * take_db. */
+static void take_web(int *argc, char **argv, struct run_web *rw)
+{
+	const char *web = WEB_DEFAULT_LISTEN;
+	int o = 1;
+
+	for (int i = 1; i < *argc; i++) {
+		if (!strcmp(argv[i], "--web") && i + 1 < *argc) {
+			web = argv[++i];
+			continue;
+		}
+		if (!strcmp(argv[i], "--web-mmdb") && i + 1 < *argc && rw->nmmdb < 4) {
+			rw->mmdb[rw->nmmdb++] = argv[++i];
+			continue;
+		}
+		if (!strncmp(argv[i], "--web=", 6)) {
+			web = argv[i] + 6;
+			continue;
+		}
+		if (!strcmp(argv[i], "--no-web")) {
+			web = NULL;
+			continue;
+		}
+		argv[o++] = argv[i];
+	}
+	*argc = o;
+	rw->listen = web;
+}
+
+static int run_web_stats(void *user, struct sensor_stats *st)
+{
+	sensor_get_stats(user, st);
+	return 0;
+}
+
+/* The sensor is about to be freed: the dashboard stops reading it. */
+static void run_web_detach(void *web)
+{
+	web_set_stats(web, NULL, NULL);
+}
+
+/* Starts the dashboard; a port already taken is only a warning (the sensor
+ * matters more), a refused configuration an error.  Returns 0 or -errno. */
+static int start_web(const struct run_web *rw, const struct sensor_cfg *cfg, const char *db,
+		     struct web **web)
+{
+	static char dbpath[PATH_MAX + 16];
+	struct web_cfg wc;
+	char err[PATH_MAX + 256];
+	int ret;
+
+	*web = NULL;
+	if (!rw->listen)
+		return 0;
+	web_cfg_defaults(&wc);
+	wc.listen = rw->listen;
+	memcpy(wc.mmdb, rw->mmdb, sizeof(wc.mmdb));
+	wc.nmmdb = rw->nmmdb;
+	snprintf(dbpath, sizeof(dbpath), "%s/mitsu.db", cfg->store);
+	wc.db = db ? db : dbpath;
+	wc.store = cfg->store;
+	wc.auth_token = getenv("MITSU_WEB_TOKEN");
+	if (wc.auth_token && !*wc.auth_token)
+		wc.auth_token = NULL;
+	ret = web_start(&wc, web, err, sizeof(err));
+	if (ret && ret != -EADDRINUSE && ret != -EADDRNOTAVAIL) {
+		fprintf(stderr, "mitsu run: --web: %s\n", err);
+		return ret;
+	}
+	if (ret)
+		log_warn("mitsu run: dashboard not started: %s; capturing without it", err);
+	else
+		log_info("mitsu run: dashboard on http://%s/", rw->listen);
+	return 0;
+}
+
 static int start_pipeline(const struct sensor_cfg *cfg, const char *db, struct sink **sink,
 			  struct run_analyzer *ra, struct bus **bus, char *err, size_t errlen)
 {
@@ -105,17 +194,26 @@ static int start_pipeline(const struct sensor_cfg *cfg, const char *db, struct s
 int cmd_run(int argc, char **argv)
 {
 	const char *db = take_db(&argc, argv);
+	struct run_web rw = {0};
+	struct web *web = NULL;
 	struct run_analyzer ra = {0};
 	struct sensor_cfg cfg;
 	struct sink *sink = NULL;
 	struct bus *bus = NULL;
 	struct sensor *s = NULL;
 	char err[PATH_MAX + 256];
-	int ret = sensor_cmd_start("run", argc, argv, &cfg, usage);
+	int ret;
 
+	take_web(&argc, argv, &rw);
+	ret = sensor_cmd_start("run", argc, argv, &cfg, usage);
 	if (ret >= 0)
 		return ret;
 	ret = start_pipeline(&cfg, db, &sink, &ra, &bus, err, sizeof(err));
+	/* Before sensor_open drops privileges, so a low port can be bound too. */
+	if (!ret && start_web(&rw, &cfg, db, &web)) {
+		ret = 2;
+		goto out;
+	}
 	if (!ret)
 		ret = sensor_open(&s, &cfg, bus, err, sizeof(err));
 	if (ret) {
@@ -123,10 +221,12 @@ int cmd_run(int argc, char **argv)
 		ret = 1;
 		goto out;
 	}
+	web_set_stats(web, run_web_stats, s);
 	log_info("mitsu run: sensor %s on %s, records in %s", sensor_id(s),
 		 cfg.iface ? cfg.iface : cfg.read_file, db ? db : "the store's mitsu.db");
-	ret = sensor_cmd_run(s, argc, argv);
+	ret = sensor_cmd_run_hook(s, argc, argv, run_web_detach, web);
 out:
+	web_stop(web);
 	bus_close(bus); /* analyses everything still queued */
 	if (ra.a)
 		log_info("analyzer: %llu objects, %llu records, %llu failed", ra.objects,

@@ -359,12 +359,20 @@ int sensor_cmd_start(const char *cmd, int argc, char **argv, struct sensor_cfg *
 
 int sensor_cmd_run(struct sensor *s, int argc, char **argv)
 {
+	return sensor_cmd_run_hook(s, argc, argv, NULL, NULL);
+}
+
+int sensor_cmd_run_hook(struct sensor *s, int argc, char **argv, void (*before_close)(void *),
+			void *arg)
+{
 	int ret;
 
 	running = s;
 	while (!(ret = sensor_loop(s)) && sensor_reload_pending(s))
 		sensor_reload_from_args(s, argc, argv);
 	running = NULL;
+	if (before_close)
+		before_close(arg);
 	sensor_close_and_report(s);
 	return ret ? 1 : 0;
 }

@@ -33,5 +33,9 @@ int sensor_cmd_start(const char *cmd, int argc, char **argv, struct sensor_cfg *
 /* Runs s until SIGTERM/SIGINT or the end of the input, reloading on SIGHUP,
  * then writes everything and closes s.  Returns the exit status. */
 int sensor_cmd_run(struct sensor *s, int argc, char **argv);
+/* The same, calling before_close(arg) once the loop has ended and before s
+ * is closed (mitsu run detaches the dashboard from the counters there). */
+int sensor_cmd_run_hook(struct sensor *s, int argc, char **argv, void (*before_close)(void *),
+			void *arg);
 
 #endif
