@@ -9,7 +9,7 @@ WERROR  ?=
 CFLAGS  ?= -O2 -g
 override CFLAGS += -std=gnu11 -Wall -Wextra $(WERROR) -D_GNU_SOURCE -Isrc -pthread
 LDLIBS  += -lpcap -lsqlite3 -lcrypto -lpcre2-8 -lz -lm -pthread
-LDLIBS  += -lmicrohttpd -lcrypt -lmaxminddb
+LDLIBS  += -lmicrohttpd -lcrypt -lmaxminddb -lcurl -lnats
 BUILD   ?= build
 
 SRC_ALL := $(shell find src -name '*.c' | sort)

@@ -6,8 +6,12 @@ PKGS="build-essential clang libclang-rt-14-dev pkg-config libpcap-dev libsqlite3
 zlib1g-dev libpcre2-dev libcurl4-openssl-dev nftables iproute2 ethtool iputils-ping procps netcat-openbsd
 nmap hping3 masscan tshark tcpdump xxd python3 sqlite3 netsniff-ng time curl wget openssl
 openssh-client socat bind9-dnsutils snmp zmap ntpsec-ntpdig hydra telnet redis-tools
-mariadb-client postgresql-client mosquitto-clients freetds-bin adb sipvicious linux-perf
-libmicrohttpd-dev libcrypt-dev libmaxminddb-dev chromium nodejs"
+mariadb-client postgresql-client mosquitto-clients freetds-bin adb sipvicious linux-perf"
+# The dashboard: libmicrohttpd, crypt(3) for --auth-hash, MaxMind lookups,
+# Chromium for the browser tests.
+PKGS="$PKGS libmicrohttpd-dev libcrypt-dev libmaxminddb-dev chromium"
+# Keep at scale: NATS JetStream bus, S3 test server (s3rver from npm), SigV4 check.
+PKGS="$PKGS libnats-dev nats-server python3-botocore nodejs"
 missing=""
 for p in $PKGS; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing="$missing $p"

@@ -3,6 +3,7 @@
  * nats.c later). */
 #ifndef MITSU_BUS_H
 #define MITSU_BUS_H
+#include <stddef.h>
 #include <stdint.h>
 
 struct bus_event {
@@ -12,9 +13,13 @@ struct bus_event {
 	double event_time; /* seconds since the epoch, when committed */
 	char sensor[128];
 	char flow_end[16]; /* single-flow objects: why the flow ended */
+	char etag[64];     /* the store's ETag (hex MD5 for a one-part PUT), or "" */
+	char region[32];   /* the store's region (S3), or "" */
 };
 
-typedef void (*bus_handler_fn)(void *user, const struct bus_event *ev);
+/* Returns 0 once the object's records are committed; non-zero asks for a
+ * redelivery later (durable buses; the local bus ignores it). */
+typedef int (*bus_handler_fn)(void *user, const struct bus_event *ev);
 
 struct bus;
 struct bus_ops {
@@ -30,7 +35,21 @@ struct bus {
 	const struct bus_ops *ops;
 };
 
+struct bus_opts {
+	const char *group;  /* consumers: durable name shared by a group (NATS) */
+	uint32_t ack_wait_s; /* NATS: redelivery after this long unacked (default 30) */
+};
+
 int bus_local_open(struct bus **out);
+/* nats://HOST:PORT[,nats://...]: JetStream stream MITSU_OBJECTS (made if
+ * missing, subjects mitsu.objects.>), published to mitsu.objects.<sensor>
+ * with publish acks; subscribers pull from the durable consumer
+ * opts->group and ack each message after the handler returns 0. */
+int bus_nats_open(const char *url, const struct bus_opts *opts, struct bus **out, char *err,
+		  size_t errlen);
+/* "local" (or NULL) or nats://...; opts may be NULL. */
+int bus_open(const char *spec, const struct bus_opts *opts, struct bus **out, char *err,
+	     size_t errlen);
 
 static inline int bus_publish(struct bus *b, const struct bus_event *ev)
 {

@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <pthread.h>
 #include <stdbool.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -50,7 +51,7 @@ static void *consume(void *arg)
 		if (!s->head)
 			s->tail = NULL;
 		pthread_mutex_unlock(&lb->lock);
-		s->fn(s->user, &n->ev);
+		(void)s->fn(s->user, &n->ev); /* in-process: nothing to redeliver */
 		free(n);
 		pthread_mutex_lock(&lb->lock);
 	}
@@ -140,4 +141,17 @@ int bus_local_open(struct bus **out)
 	pthread_cond_init(&lb->cond, NULL);
 	*out = &lb->base;
 	return 0;
+}
+
+int bus_open(const char *spec, const struct bus_opts *opts, struct bus **out, char *err,
+	     size_t errlen)
+{
+	static const struct bus_opts none;
+
+	if (!spec || !strcmp(spec, "local"))
+		return bus_local_open(out);
+	if (!strncmp(spec, "nats://", 7) || !strncmp(spec, "tls://", 6))
+		return bus_nats_open(spec, opts ? opts : &none, out, err, errlen);
+	snprintf(err, errlen, "bus '%s': expected nats://HOST:PORT or local", spec);
+	return -EINVAL;
 }

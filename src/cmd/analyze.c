@@ -12,6 +12,7 @@
 
 #include "analyze/analyzer.h"
 #include "analyze/enrich.h"
+#include "cmd/analyze_keep.h"
 #include "cmd/cmd.h"
 #include "cmd/sensor_id.h"
 #include "sink/sink.h"
@@ -48,6 +49,15 @@ static void usage(FILE *f)
 		"      --idle SECONDS   inside one capture, a flow idle this long ends (default 300)\n"
 		"      --no-dissect     skip protocol dissectors, fingerprints and tags (reassembly only)\n"
 		"  -q, --quiet          no progress bar or summary\n"
+		"objects announced as S3 events (README, 'Keep at scale'):\n"
+		"      --from nats://HOST:PORT  consume the NATS JetStream bus until SIGTERM\n"
+		"      --group NAME     durable consumer: analyzers of one group share the\n"
+		"                       objects, each group gets all of them (default mitsu)\n"
+		"      --ack-wait S     an object not acknowledged in S seconds (analyzer gone)\n"
+		"                       is delivered again (default 30)\n"
+		"      --s3-events FILE|-  read S3 event documents (raw, or in SNS or SQS\n"
+		"                       envelopes) and analyse each object they name\n"
+		"      --s3-endpoint URL, --s3-path-style  as for 'mitsu sensor'\n"
 		"  -h, --help           this text\n\n"
 		"Exit status: 0 all read, 1 a file was skipped or cut short (named on stderr),\n"
 		"2 bad usage.\n");
@@ -157,7 +167,8 @@ static void analyze_one(struct analyzer *a, const char *path, const char *sensor
 	add_stats(t, &st);
 }
 
-enum { OPT_DB = 1000, OPT_JSON, OPT_JSONL, OPT_SENSOR, OPT_MAX_BYTES, OPT_IDLE, OPT_NO_DISSECT };
+enum { OPT_DB = 1000, OPT_JSON, OPT_JSONL, OPT_SENSOR, OPT_MAX_BYTES, OPT_IDLE, OPT_NO_DISSECT,
+       OPT_FROM, OPT_GROUP, OPT_ACK_WAIT, OPT_S3_EVENTS, OPT_S3_ENDPOINT, OPT_S3_PATH_STYLE };
 
 static const struct option long_opts[] = {
 	{"db", required_argument, NULL, OPT_DB},
@@ -169,6 +180,12 @@ static const struct option long_opts[] = {
 	{"no-dissect", no_argument, NULL, OPT_NO_DISSECT},
 	{"quiet", no_argument, NULL, 'q'},
 	{"help", no_argument, NULL, 'h'},
+	{"from", required_argument, NULL, OPT_FROM},
+	{"group", required_argument, NULL, OPT_GROUP},
+	{"ack-wait", required_argument, NULL, OPT_ACK_WAIT},
+	{"s3-events", required_argument, NULL, OPT_S3_EVENTS},
+	{"s3-endpoint", required_argument, NULL, OPT_S3_ENDPOINT},
+	{"s3-path-style", no_argument, NULL, OPT_S3_PATH_STYLE},
 	{NULL, 0, NULL, 0},
 };
 
@@ -176,6 +193,7 @@ struct analyze_opts {
 	const char *db, *jsonl, *sensor;
 	int json, quiet, no_dissect;
 	struct analyzer_cfg cfg;
+	struct keep_opts keep;
 };
 
 static int parse_size(const char *s, size_t *out)
@@ -213,6 +231,18 @@ static int parse_opts(int argc, char **argv, struct analyze_opts *o)
 		case 'q': o->quiet = 1; break;
 		case OPT_NO_DISSECT: o->no_dissect = 1; break;
 		case 'h': return 1;
+		case OPT_FROM: o->keep.from = optarg; break;
+		case OPT_GROUP: o->keep.group = optarg; break;
+		case OPT_S3_EVENTS: o->keep.s3_events = optarg; break;
+		case OPT_S3_ENDPOINT: o->keep.s3_endpoint = optarg; break;
+		case OPT_S3_PATH_STYLE: o->keep.s3_path_style = true; break;
+		case OPT_ACK_WAIT:
+			if (parse_size(optarg, &v) || v > 86400) {
+				fprintf(stderr, "mitsu analyze: invalid --ack-wait '%s'\n", optarg);
+				return -1;
+			}
+			o->keep.ack_wait_s = (uint32_t)v;
+			break;
 		case OPT_MAX_BYTES:
 			if (parse_size(optarg, &o->cfg.max_bytes)) {
 				fprintf(stderr, "mitsu analyze: invalid --max-bytes '%s'\n", optarg);
@@ -232,7 +262,17 @@ static int parse_opts(int argc, char **argv, struct analyze_opts *o)
 			return -1;
 		}
 	}
-	if (optind >= argc) {
+	if (o->keep.from && !o->keep.group)
+		o->keep.group = "mitsu";
+	if ((o->keep.from || o->keep.s3_events) && optind < argc) {
+		fprintf(stderr, "mitsu analyze: --from and --s3-events take no PATH\n");
+		return -1;
+	}
+	if (o->keep.from && o->keep.s3_events) {
+		fprintf(stderr, "mitsu analyze: give one of --from and --s3-events\n");
+		return -1;
+	}
+	if (optind >= argc && !o->keep.from && !o->keep.s3_events) {
 		fprintf(stderr, "mitsu analyze: give at least one PATH (or - for stdin)\n");
 		return -1;
 	}
@@ -312,6 +352,11 @@ int cmd_analyze(int argc, char **argv)
 	}
 	if (!o.no_dissect)
 		analyzer_set_hook(a, enrich_hook, NULL);
+	if (o.keep.from || o.keep.s3_events) {
+		o.keep.quiet = o.quiet;
+		ret = analyze_keep_run(a, &o.keep);
+		goto out;
+	}
 	show = !o.quiet && isatty(2);
 	analyzer_commit_each(a, false);
 	for (size_t i = 0; i < files.n; i++) {

@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "analyze/analyzer.h"
 #include "analyze/enrich.h"
@@ -38,8 +39,16 @@ static void usage(FILE *f)
 		sensor_options_help);
 }
 
+static double wall_s(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
 /* Runs on the bus's thread, one object at a time. */
-static void on_object(void *user, const struct bus_event *ev)
+static int on_object(void *user, const struct bus_event *ev)
 {
 	struct run_analyzer *ra = user;
 	struct analyze_file_stats st = {0};
@@ -54,7 +63,9 @@ static void on_object(void *user, const struct bus_event *ev)
 	}
 	ra->objects++;
 	ra->totals.records += st.records;
-	log_debug("analysed %s: %llu records", ev->key, (unsigned long long)st.records);
+	log_debug("analysed %s: %llu records, %.3f ms after the event", ev->key,
+		  (unsigned long long)st.records, wall_s() * 1000 - ev->event_time * 1000);
+	return 0;
 }
 
 /* Takes --db out of argv so the rest is plain sensor options. */
@@ -171,6 +182,8 @@ static int start_pipeline(const struct sensor_cfg *cfg, const char *db, struct s
 
 	if (db)
 		snprintf(spec, sizeof(spec), "sqlite:%s", db);
+	else if (!strncmp(cfg->store, "s3://", 5))
+		snprintf(spec, sizeof(spec), "sqlite:./mitsu-data/mitsu.db");
 	else
 		snprintf(spec, sizeof(spec), "sqlite:%s/mitsu.db", cfg->store);
 	if ((ret = sink_open(spec, sink, err, errlen)))
@@ -184,8 +197,12 @@ static int start_pipeline(const struct sensor_cfg *cfg, const char *db, struct s
 	if ((ret = enrich_init(&ecfg, err, errlen)))
 		return ret;
 	analyzer_set_hook(ra->a, enrich_hook, NULL);
-	if ((ret = bus_local_open(bus)) || (ret = bus_subscribe(*bus, on_object, ra))) {
-		snprintf(err, errlen, "bus: cannot start");
+	/* With --bus nats://, the embedded analyzer is group "mitsu-run". */
+	struct bus_opts bo = {.group = "mitsu-run"};
+	if ((ret = bus_open(cfg->bus, &bo, bus, err, errlen)))
+		return ret;
+	if ((ret = bus_subscribe(*bus, on_object, ra))) {
+		snprintf(err, errlen, "bus: cannot subscribe");
 		return ret;
 	}
 	return 0;

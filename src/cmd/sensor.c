@@ -22,16 +22,24 @@ int cmd_sensor(int argc, char **argv)
 {
 	struct sensor_cfg cfg;
 	struct sensor *s;
+	struct bus *bus = NULL;
 	char err[512];
 	int ret = sensor_cmd_start("sensor", argc, argv, &cfg, usage);
 
 	if (ret >= 0)
 		return ret;
-	ret = sensor_open(&s, &cfg, NULL, err, sizeof(err));
-	if (ret) {
+	if (cfg.bus && bus_open(cfg.bus, NULL, &bus, err, sizeof(err))) {
 		fprintf(stderr, "mitsu sensor: %s\n", err);
 		return 1;
 	}
+	ret = sensor_open(&s, &cfg, bus, err, sizeof(err));
+	if (ret) {
+		fprintf(stderr, "mitsu sensor: %s\n", err);
+		bus_close(bus);
+		return 1;
+	}
 	log_info("sensor %s started on %s", sensor_id(s), cfg.iface ? cfg.iface : cfg.read_file);
-	return sensor_cmd_run(s, argc, argv);
+	ret = sensor_cmd_run(s, argc, argv);
+	bus_close(bus); /* after the store: its spool announces until closed */
+	return ret;
 }

@@ -14,6 +14,7 @@ enum {
 	OPT_MAX_FLOW_PACKETS, OPT_MAX_FLOW_BYTES, OPT_MEM_BUDGET, OPT_RATE, OPT_BURST,
 	OPT_GLOBAL_RATE, OPT_GLOBAL_BURST, OPT_STATS, OPT_SCANS_ROTATE, OPT_SCANS_SIZE,
 	OPT_CONFIG, OPT_LOG, OPT_TX_OUT,
+	OPT_S3_ENDPOINT, OPT_S3_PATH_STYLE, OPT_SPOOL, OPT_SPOOL_MAX, OPT_SPOOL_RETRY_MAX, OPT_BUS,
 };
 
 const char sensor_short_options[] = "i:r:vh";
@@ -48,6 +49,12 @@ const struct option sensor_long_options[] = {
 	{"log", required_argument, NULL, OPT_LOG},
 	{"verbose", no_argument, NULL, 'v'},
 	{"help", no_argument, NULL, 'h'},
+	{"s3-endpoint", required_argument, NULL, OPT_S3_ENDPOINT},
+	{"s3-path-style", no_argument, NULL, OPT_S3_PATH_STYLE},
+	{"spool", required_argument, NULL, OPT_SPOOL},
+	{"spool-max", required_argument, NULL, OPT_SPOOL_MAX},
+	{"spool-retry-max", required_argument, NULL, OPT_SPOOL_RETRY_MAX},
+	{"bus", required_argument, NULL, OPT_BUS},
 	{NULL, 0, NULL, 0},
 };
 
@@ -87,6 +94,19 @@ const char sensor_options_help[] =
 	"      --scans-rotate SECONDS  rotate the scans file (default 60)\n"
 	"      --scans-rotate-size SIZE  ... or at this size (default 64M)\n"
 	"      --sensor-id ID        name in keys and records (default: a UUID kept in the store)\n"
+	"S3 store and bus (see README, 'Keep at scale'):\n"
+	"      --store s3://BUCKET[/PREFIX]  PUT each pcap to S3 (credentials and region from\n"
+	"                            AWS_* variables or ~/.aws, as the AWS CLI reads them)\n"
+	"      --s3-endpoint URL     S3-compatible endpoint, e.g. http://127.0.0.1:9000\n"
+	"                            (default AWS_ENDPOINT_URL_S3, AWS_ENDPOINT_URL or AWS)\n"
+	"      --s3-path-style       URL endpoint/bucket/key (automatic for IP addresses)\n"
+	"      --spool DIR           objects the store did not take wait here and are resent,\n"
+	"                            oldest first, also after a restart (default\n"
+	"                            ./mitsu-data/spool; it also keeps the sensor id)\n"
+	"      --spool-max SIZE      spool size cap (default 1G; warned at 50/80/100 %)\n"
+	"      --spool-retry-max S   longest wait between retries (default 300)\n"
+	"      --bus nats://HOST:PORT  announce objects on NATS JetStream (stream\n"
+	"                            MITSU_OBJECTS, subject mitsu.objects.<sensor>)\n"
 	"process:\n"
 	"      --user USER           drop privileges to USER after opening the capture and\n"
 	"                            installing the firewall (default nobody)\n"
@@ -194,6 +214,15 @@ int sensor_apply_option(struct sensor_cfg *c, int opt, const char *arg, char *er
 	case OPT_ONE_FILE: c->one_file_per_flow = true; break;
 	case OPT_NO_RESPOND: c->respond = false; break;
 	case OPT_PROMISC: c->promisc = true; break;
+	case OPT_S3_ENDPOINT: c->store_opts.s3_endpoint = arg; break;
+	case OPT_S3_PATH_STYLE: c->store_opts.s3_path_style = true; break;
+	case OPT_SPOOL: c->store_opts.spool_dir = arg; break;
+	case OPT_SPOOL_MAX: ret = parse_u64(arg, &c->store_opts.spool_max, 1); break;
+	case OPT_SPOOL_RETRY_MAX:
+		ret = parse_u32(arg, &c->store_opts.spool_retry_max_s) ||
+				      !c->store_opts.spool_retry_max_s ? -EINVAL : 0;
+		break;
+	case OPT_BUS: c->bus = arg; break;
 	default: ret = apply_number(c, opt, arg); break;
 	}
 	if (ret)

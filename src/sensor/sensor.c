@@ -373,6 +373,21 @@ void sensor_get_stats(struct sensor *s, struct sensor_stats *st)
 	st->write_errors = w.write_errors;
 }
 
+/* Remote stores: deliveries and the spool. */
+static void sensor_log_store_stats(struct sensor *s, const char *when)
+{
+	struct store_stats ss;
+
+	if (!s->store || store_get_stats(s->store, &ss))
+		return;
+	log_info("store (%s): delivered %llu, failed PUTs %llu, spooled %llu, retried %llu, "
+		 "dropped %llu, spool now %llu objects, %llu of %llu bytes",
+		 when, (unsigned long long)ss.delivered, (unsigned long long)ss.failed,
+		 (unsigned long long)ss.spooled, (unsigned long long)ss.retried,
+		 (unsigned long long)ss.dropped, (unsigned long long)ss.spool_files,
+		 (unsigned long long)ss.spool_bytes, (unsigned long long)ss.spool_max);
+}
+
 void sensor_log_stats(struct sensor *s, const char *when)
 {
 	struct sensor_stats st;
@@ -395,4 +410,5 @@ void sensor_log_stats(struct sensor *s, const char *when)
 		 (unsigned long long)st.scan_flows, (unsigned long long)st.flows_evicted,
 		 (unsigned long long)st.files_written, (unsigned long long)st.bytes_written,
 		 (unsigned long long)st.write_errors, (unsigned long long)st.packets_unstored);
+	sensor_log_store_stats(s, when);
 }

@@ -8,6 +8,7 @@
 #include "bus/bus.h"
 #include "core/addr.h"
 #include "sensor/listeners.h"
+#include "store/store.h"
 
 #define SENSOR_MAX_ADDRS 1024
 
@@ -33,6 +34,8 @@ struct sensor_cfg {
 	uint32_t scans_rotate_s;
 	uint64_t scans_rotate_bytes;
 	uint32_t listener_rescan_s;
+	struct store_opts store_opts; /* S3 and spool options */
+	const char *bus;              /* --bus: nats://HOST:PORT, or NULL */
 };
 
 struct sensor_stats {

@@ -250,7 +250,7 @@ int sensor_open(struct sensor **out, const struct sensor_cfg *cfg, struct bus *b
 	}
 	if (!s->cfg.naddrs && (ret = iface_addrs(&s->cfg, err, errlen)))
 		goto out;
-	if ((ret = store_open(s->cfg.store, &s->store, err, errlen)))
+	if ((ret = store_open_opts(s->cfg.store, &s->cfg.store_opts, &s->store, err, errlen)))
 		goto out;
 	load_sensor_id(s);
 	if ((ret = open_capture(s, err, errlen)) || (ret = open_parts(s, err, errlen)))

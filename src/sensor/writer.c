@@ -40,6 +40,7 @@ struct writer {
 	struct writer_stats pst; /* writer thread only */
 	uint64_t oom_errors;      /* under lock */
 	struct scans_file scans;
+	bool store_announces;     /* the store calls writer_delivered itself */
 };
 
 static uint64_t wall_us(void)
@@ -65,7 +66,7 @@ static void announce(struct writer *w, const char *uri, const char *key, uint64_
 {
 	struct bus_event ev;
 
-	if (!w->bus)
+	if (!w->bus || w->store_announces)
 		return;
 	memset(&ev, 0, sizeof(ev));
 	snprintf(ev.uri, sizeof(ev.uri), "%s", uri);
@@ -75,6 +76,25 @@ static void announce(struct writer *w, const char *uri, const char *key, uint64_
 	ev.size = size;
 	ev.event_time = (double)wall_us() / 1e6;
 	bus_publish(w->bus, &ev);
+}
+
+/* A store that delivers later (S3 with its spool) announces each object
+ * when the store has it, possibly from its own thread, possibly after the
+ * writer is gone: so only the bus is used here. */
+static void writer_delivered(void *user, const struct store_done *d)
+{
+	struct bus_event ev;
+
+	memset(&ev, 0, sizeof(ev));
+	snprintf(ev.uri, sizeof(ev.uri), "%s", d->uri);
+	snprintf(ev.key, sizeof(ev.key), "%s", d->key);
+	snprintf(ev.sensor, sizeof(ev.sensor), "%s", d->sensor ? d->sensor : "");
+	snprintf(ev.flow_end, sizeof(ev.flow_end), "%s", d->flow_end ? d->flow_end : "");
+	snprintf(ev.etag, sizeof(ev.etag), "%s", d->etag ? d->etag : "");
+	snprintf(ev.region, sizeof(ev.region), "%s", d->region ? d->region : "");
+	ev.size = d->size;
+	ev.event_time = (double)wall_us() / 1e6;
+	bus_publish(user, &ev);
 }
 
 static void flow_names(const struct flow_done *d, char *src, char *dst)
@@ -100,6 +120,8 @@ static void write_single(struct writer *w, const struct flow_done *d)
 		ret = store_begin(w->store, key, &o);
 	if (ret)
 		goto out;
+	store_meta(w->store, o, "sensor", w->cfg.sensor_id);
+	store_meta(w->store, o, "flow-end", flow_end_name(d->end));
 	pcapfmt_file_header(hdr, (uint32_t)w->cfg.linktype, 65535);
 	ret = store_write(w->store, o, hdr, sizeof(hdr));
 	if (!ret)
@@ -154,6 +176,7 @@ static int scans_open(struct writer *w, uint64_t first_us)
 		sf->obj = NULL;
 		return ret;
 	}
+	store_meta(w->store, sf->obj, "sensor", w->cfg.sensor_id);
 	pcapfmt_file_header(hdr, (uint32_t)w->cfg.linktype, 65535);
 	sf->opened_us = wall_us();
 	sf->hour = first_us / 3600000000ull;
@@ -264,6 +287,7 @@ int writer_start(struct writer **out, const struct writer_cfg *cfg, struct store
 	w->store = store;
 	w->bus = bus;
 	w->arena = arena;
+	w->store_announces = bus && store_set_notify(store, writer_delivered, bus) == 0;
 	pthread_mutex_init(&w->lock, NULL);
 	pthread_cond_init(&w->cond, NULL);
 	ret = -pthread_create(&w->thread, NULL, writer_main, w);

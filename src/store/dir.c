@@ -184,6 +184,8 @@ static const struct store_ops dir_ops = {
 
 const char *store_dir_root(const struct store *s)
 {
+	if (s && s->ops != &dir_ops && s->ops->local_root)
+		return s->ops->local_root(s);
 	return s && s->ops == &dir_ops ? ((const struct dir_store *)s)->root : NULL;
 }
 

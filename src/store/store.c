@@ -5,15 +5,31 @@
 #include <string.h>
 #include <time.h>
 
-int store_open(const char *spec, struct store **out, char *err, size_t errlen)
+int store_open_opts(const char *spec, const struct store_opts *opts, struct store **out,
+		    char *err, size_t errlen)
 {
-	if (!strncmp(spec, "s3://", 5)) {
-		snprintf(err, errlen, "%s: the S3 store is not built yet; use a folder", spec);
-		return -ENOTSUP;
-	}
+	static const struct store_opts none;
+
+	if (!strncmp(spec, "s3://", 5))
+		return store_s3_open(spec, opts ? opts : &none, out, err, errlen);
 	if (!strncmp(spec, "file://", 7))
 		spec += 7;
 	return store_dir_open(spec, out, err, errlen);
+}
+
+int store_open(const char *spec, struct store **out, char *err, size_t errlen)
+{
+	return store_open_opts(spec, NULL, out, err, errlen);
+}
+
+int store_set_notify(struct store *s, store_notify_fn fn, void *user)
+{
+	return s->ops->set_notify ? s->ops->set_notify(s, fn, user) : -ENOTSUP;
+}
+
+int store_get_stats(struct store *s, struct store_stats *st)
+{
+	return s->ops->stats ? s->ops->stats(s, st) : -ENOTSUP;
 }
 
 void store_close(struct store *s)
