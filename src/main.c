@@ -16,6 +16,7 @@ static const struct subcommand subcommands[] = {
 	{"analyze", cmd_analyze, "reassemble pcaps into one JSON record per flow"},
 	{"query", cmd_query, "query the record store in the pipe language"},
 	{"sql", cmd_sql, "run read-only SQL against the record store"},
+	{"token", cmd_token, "mint and manage honeytokens (bait credentials, URLs, keys, files)"},
 };
 
 static void usage(FILE *f)

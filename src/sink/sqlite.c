@@ -57,7 +57,7 @@ static const char *const sink_sqlite_migrations[] = {
     /* 3: honeytokens and alerts (src/alert/alert.h describes both). */
     "CREATE TABLE tokens("
     " id TEXT PRIMARY KEY, kind TEXT NOT NULL, value TEXT NOT NULL, secret TEXT,"
-    " user TEXT, note TEXT, created REAL NOT NULL,"
+    " user TEXT, note TEXT, created REAL NOT NULL, format TEXT, key_id TEXT,"
     " minted_for TEXT, minted_ts REAL, minted_uri TEXT,"
     " doc TEXT NOT NULL);"
     "CREATE INDEX tokens_value ON tokens(value);"
