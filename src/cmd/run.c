@@ -92,6 +92,7 @@ static int start_pipeline(const struct sensor_cfg *cfg, const char *db, struct s
 		return ret;
 	}
 	enrich_cfg_defaults(&ecfg);
+	ecfg.token_db = spec + 7; /* honeytokens of the database we write to */
 	if ((ret = enrich_init(&ecfg, err, errlen)))
 		return ret;
 	analyzer_set_hook(ra->a, enrich_hook, NULL);
