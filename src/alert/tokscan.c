@@ -9,10 +9,15 @@
 #include <time.h>
 #include <sqlite3.h>
 
+#include <sys/random.h>
+
 #include "analyze/record.h"
+#include "core/siphash.h"
 #include "core/json.h"
 #include "rules/aho.h"
 #include "sink/sqlite.h"
+
+#define TOKSCAN_RECENT 4096
 
 struct tokscan_pat {
 	uint32_t aho_id, tok, off, len;
@@ -29,6 +34,12 @@ struct tokscan {
 	struct buf blob; /* every form's bytes */
 	uint8_t *seen;
 	uint32_t *found;
+	/* (token, connection) pairs alerted lately: a connection the sensor
+	 * split into several objects (idle gaps in retransmissions) is one
+	 * use, one alert.  Survives reloads. */
+	struct siphash_key rkey;
+	uint64_t recent[TOKSCAN_RECENT];
+	unsigned recent_next;
 	/* tokscan_open only */
 	sqlite3 *db;
 	int data_version;
@@ -216,9 +227,44 @@ static int tokscan_fill(struct tokscan *s, const struct token *toks, size_t n)
 	return tokscan_index(s);
 }
 
-int tokscan_build(struct tokscan **out, const struct token *toks, size_t n)
+/* True the first time (token, connection of r) is seen lately. */
+static int tokscan_first_use(struct tokscan *s, const struct token *t, const struct record *r)
+{
+	struct {
+		char id[TOKEN_ID_LEN];
+		uint8_t src[16], dst[16];
+		uint16_t sport, dport;
+		uint8_t proto;
+	} k;
+	uint64_t h;
+
+	memset(&k, 0, sizeof(k));
+	memcpy(k.id, t->id, sizeof(k.id));
+	memcpy(k.src, r->src.b, 16);
+	memcpy(k.dst, r->dst.b, 16);
+	k.sport = r->sport, k.dport = r->dport, k.proto = r->proto;
+	h = siphash24(&s->rkey, &k, sizeof(k)) | 1;
+	for (unsigned i = 0; i < TOKSCAN_RECENT; i++)
+		if (s->recent[i] == h)
+			return 0;
+	s->recent[s->recent_next++ % TOKSCAN_RECENT] = h;
+	return 1;
+}
+
+static struct tokscan *tokscan_alloc(void)
 {
 	struct tokscan *s = calloc(1, sizeof(*s));
+
+	if (s && getrandom(&s->rkey, sizeof(s->rkey), 0) != (ssize_t)sizeof(s->rkey)) {
+		free(s);
+		return NULL;
+	}
+	return s;
+}
+
+int tokscan_build(struct tokscan **out, const struct token *toks, size_t n)
+{
+	struct tokscan *s = tokscan_alloc();
 	int ret;
 
 	*out = NULL;
@@ -310,7 +356,7 @@ int tokscan_refresh(struct tokscan *s)
 
 int tokscan_open(struct tokscan **out, const char *db_path, char *err, size_t errlen)
 {
-	struct tokscan *s = calloc(1, sizeof(*s));
+	struct tokscan *s = tokscan_alloc();
 	int ret;
 
 	*out = NULL;
@@ -528,7 +574,7 @@ int tokscan_record(struct tokscan *s, struct record *r, alert_fn fn, void *user)
 		size_t k = 0;
 		while (k < i && keep[k].tok != keep[i].tok)
 			k++;
-		if (k == i)
+		if (k == i && tokscan_first_use(s, &s->toks[keep[i].tok], r))
 			tokscan_alert(r, &s->toks[keep[i].tok], &keep[i], fn, user);
 	}
 	return (int)nk;

@@ -12,7 +12,9 @@
  * automaton stays small with thousands of tokens.
  *
  * A hit adds {id, kind, note, dir, offset, form} to the record's `tokens`
- * member and raises one ALERT_TOKEN per (token, flow) through an alert_fn.
+ * member and raises one ALERT_TOKEN per (token, connection) through an
+ * alert_fn: a TCP connection the sensor wrote as several objects (its
+ * retransmissions came after idle gaps) raises one alert, not one per object.
  * A token minted for a visitor (per-visitor bait) is not "used" by the
  * flow that delivered it: hits in the server bytes of a flow whose client
  * is the token's minted_for address are ignored. */

@@ -116,6 +116,8 @@ int cmd_run(int argc, char **argv)
 
 	if (ret >= 0)
 		return ret;
+	if (!cfg.bait_db && db)
+		cfg.bait_db = db; /* bait tokens where the analyzer looks for them */
 	ret = start_pipeline(&cfg, db, &sink, &ra, &bus, err, sizeof(err));
 	if (!ret)
 		ret = sensor_open(&s, &cfg, bus, err, sizeof(err));

@@ -13,7 +13,7 @@ enum {
 	OPT_ONE_FILE, OPT_NO_RESPOND, OPT_PROMISC, OPT_IDLE, OPT_MAX_LIFE, OPT_MAX_FLOWS,
 	OPT_MAX_FLOW_PACKETS, OPT_MAX_FLOW_BYTES, OPT_MEM_BUDGET, OPT_RATE, OPT_BURST,
 	OPT_GLOBAL_RATE, OPT_GLOBAL_BURST, OPT_STATS, OPT_SCANS_ROTATE, OPT_SCANS_SIZE,
-	OPT_CONFIG, OPT_LOG, OPT_TX_OUT,
+	OPT_CONFIG, OPT_LOG, OPT_TX_OUT, OPT_BAIT, OPT_BAIT_DB,
 };
 
 const char sensor_short_options[] = "i:r:vh";
@@ -44,6 +44,8 @@ const struct option sensor_long_options[] = {
 	{"stats-interval", required_argument, NULL, OPT_STATS},
 	{"scans-rotate", required_argument, NULL, OPT_SCANS_ROTATE},
 	{"scans-rotate-size", required_argument, NULL, OPT_SCANS_SIZE},
+	{"bait", required_argument, NULL, OPT_BAIT},
+	{"bait-db", required_argument, NULL, OPT_BAIT_DB},
 	{"config", required_argument, NULL, OPT_CONFIG},
 	{"log", required_argument, NULL, OPT_LOG},
 	{"verbose", no_argument, NULL, 'v'},
@@ -71,6 +73,12 @@ const char sensor_options_help[] =
 	"      --global-burst N      ... with this burst (default 50000)\n"
 	"      --no-firewall         do not install the nftables table that drops the kernel's\n"
 	"                            RSTs and port-unreachables from the monitored addresses\n"
+	"      --bait PATH=FORMAT    answer \"GET PATH\" (any port) with one small HTTP 200 whose\n"
+	"                            body is a bait file holding a honeytoken minted for that\n"
+	"                            client; FORMAT env, aws-credentials, wp-config, id_rsa,\n"
+	"                            git-credentials (repeatable, at most 8)\n"
+	"      --bait-db PATH        where bait tokens are stored (default STORE/mitsu.db;\n"
+	"                            mitsu run: its --db)\n"
 	"flows:\n"
 	"      --idle SECONDS        end a flow after this long without packets (default 60)\n"
 	"      --max-life SECONDS    end a flow at this age (default 3600)\n"
@@ -194,6 +202,11 @@ int sensor_apply_option(struct sensor_cfg *c, int opt, const char *arg, char *er
 	case OPT_ONE_FILE: c->one_file_per_flow = true; break;
 	case OPT_NO_RESPOND: c->respond = false; break;
 	case OPT_PROMISC: c->promisc = true; break;
+	case OPT_BAIT:
+		ret = c->nbait == BAIT_MAX ? -E2BIG : bait_parse(arg, &c->bait[c->nbait]);
+		c->nbait += !ret;
+		break;
+	case OPT_BAIT_DB: c->bait_db = arg; break;
 	default: ret = apply_number(c, opt, arg); break;
 	}
 	if (ret)
