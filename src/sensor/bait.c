@@ -105,7 +105,7 @@ static bool bait_work(struct bait *b)
 			b->store_failed++;
 		return true;
 	}
-	for (int i = 0; i < b->n; i++) {
+	for (int i = 0; !b->stop && i < b->n; i++) {
 		if (b->npool[i] >= BAIT_POOL)
 			continue;
 		pthread_mutex_unlock(&b->mu);
