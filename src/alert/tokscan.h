@@ -5,7 +5,7 @@
  * common encoders: RFC 3986 unreserved, encodeURIComponent, Python quote)
  * and base64 (standard and URL alphabet) at the three alignments a string
  * can take inside a longer base64 text, keeping only the characters that do
- * not depend on neighbouring bytes -- and the first 12 bytes of each form go
+ * not depend on neighbouring bytes -- and the first 8 bytes of each form go
  * into ONE Aho-Corasick automaton (rules/aho.h).  A record's client and
  * server bytes are each scanned once; only forms whose prefix was seen are
  * then confirmed (and located) with a memmem of the whole form, so the
@@ -30,7 +30,7 @@ enum tokscan_form { TOKSCAN_PLAIN, TOKSCAN_URL, TOKSCAN_BASE64 };
 enum { TOKSCAN_CLIENT = 0, TOKSCAN_SERVER = 1 };
 
 #define TOKSCAN_MIN_LEN 8
-#define TOKSCAN_PREFIX 12
+#define TOKSCAN_PREFIX 8
 #define TOKSCAN_MAX_HITS 16 /* per record */
 
 struct tokscan_hit {
