@@ -17,6 +17,8 @@ static const struct subcommand subcommands[] = {
 	{"query", cmd_query, "query the record store in the pipe language"},
 	{"sql", cmd_sql, "run read-only SQL against the record store"},
 	{"web", cmd_web, "the dashboard and JSON API over the record store"},
+	{"token", cmd_token, "mint and manage honeytokens (bait credentials, URLs, keys, files)"},
+	{"cloudtrail", cmd_cloudtrail, "alert on CloudTrail events made with an aws honeytoken"},
 };
 
 static void usage(FILE *f)

@@ -313,6 +313,9 @@ static int start_enrich(const struct analyze_opts *o)
 	if (o->no_dissect)
 		return 0;
 	enrich_cfg_defaults(&ec);
+	/* honeytokens: those of the database the records go to */
+	if (o->db || !o->json)
+		ec.token_db = o->db ? o->db : "./mitsu-data/mitsu.db";
 	if (enrich_init(&ec, err, sizeof(err))) {
 		fprintf(stderr, "mitsu analyze: %s\n", err);
 		return -1;

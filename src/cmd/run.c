@@ -194,6 +194,7 @@ static int start_pipeline(const struct sensor_cfg *cfg, const char *db, struct s
 		return ret;
 	}
 	enrich_cfg_defaults(&ecfg);
+	ecfg.token_db = spec + 7; /* honeytokens of the database we write to */
 	if ((ret = enrich_init(&ecfg, err, errlen)))
 		return ret;
 	analyzer_set_hook(ra->a, enrich_hook, NULL);
@@ -225,6 +226,8 @@ int cmd_run(int argc, char **argv)
 	ret = sensor_cmd_start("run", argc, argv, &cfg, usage);
 	if (ret >= 0)
 		return ret;
+	if (!cfg.bait_db && db)
+		cfg.bait_db = db; /* bait tokens where the analyzer looks for them */
 	ret = start_pipeline(&cfg, db, &sink, &ra, &bus, err, sizeof(err));
 	/* Before sensor_open drops privileges, so a low port can be bound too. */
 	if (!ret && start_web(&rw, &cfg, db, &web)) {

@@ -15,6 +15,7 @@ enum {
 	OPT_GLOBAL_RATE, OPT_GLOBAL_BURST, OPT_STATS, OPT_SCANS_ROTATE, OPT_SCANS_SIZE,
 	OPT_CONFIG, OPT_LOG, OPT_TX_OUT,
 	OPT_S3_ENDPOINT, OPT_S3_PATH_STYLE, OPT_SPOOL, OPT_SPOOL_MAX, OPT_SPOOL_RETRY_MAX, OPT_BUS,
+	OPT_CONFIG, OPT_LOG, OPT_TX_OUT, OPT_BAIT, OPT_BAIT_DB,
 };
 
 const char sensor_short_options[] = "i:r:vh";
@@ -45,6 +46,8 @@ const struct option sensor_long_options[] = {
 	{"stats-interval", required_argument, NULL, OPT_STATS},
 	{"scans-rotate", required_argument, NULL, OPT_SCANS_ROTATE},
 	{"scans-rotate-size", required_argument, NULL, OPT_SCANS_SIZE},
+	{"bait", required_argument, NULL, OPT_BAIT},
+	{"bait-db", required_argument, NULL, OPT_BAIT_DB},
 	{"config", required_argument, NULL, OPT_CONFIG},
 	{"log", required_argument, NULL, OPT_LOG},
 	{"verbose", no_argument, NULL, 'v'},
@@ -78,6 +81,12 @@ const char sensor_options_help[] =
 	"      --global-burst N      ... with this burst (default 50000)\n"
 	"      --no-firewall         do not install the nftables table that drops the kernel's\n"
 	"                            RSTs and port-unreachables from the monitored addresses\n"
+	"      --bait PATH=FORMAT    answer \"GET PATH\" (any port) with one small HTTP 200 whose\n"
+	"                            body is a bait file holding a honeytoken minted for that\n"
+	"                            client; FORMAT env, aws-credentials, wp-config, id_rsa,\n"
+	"                            git-credentials (repeatable, at most 8)\n"
+	"      --bait-db PATH        where bait tokens are stored (default STORE/mitsu.db;\n"
+	"                            mitsu run: its --db)\n"
 	"flows:\n"
 	"      --idle SECONDS        end a flow after this long without packets (default 60)\n"
 	"      --max-life SECONDS    end a flow at this age (default 3600)\n"
@@ -223,6 +232,11 @@ int sensor_apply_option(struct sensor_cfg *c, int opt, const char *arg, char *er
 				      !c->store_opts.spool_retry_max_s ? -EINVAL : 0;
 		break;
 	case OPT_BUS: c->bus = arg; break;
+	case OPT_BAIT:
+		ret = c->nbait == BAIT_MAX ? -E2BIG : bait_parse(arg, &c->bait[c->nbait]);
+		c->nbait += !ret;
+		break;
+	case OPT_BAIT_DB: c->bait_db = arg; break;
 	default: ret = apply_number(c, opt, arg); break;
 	}
 	if (ret)

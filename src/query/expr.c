@@ -52,6 +52,7 @@ static const char *const columns[] = {
     "doc",
     "scanner",
     "os_guess",
+    "tokens",
 };
 
 /* Names that are not columns but fixed expressions over one. */

@@ -180,6 +180,43 @@ static void answer_syn(struct sensor *s, const struct pkt *p, const struct flow_
 	flowtab_add(&s->ft, k, ts, frame, (uint32_t)n, (uint32_t)n, false);
 }
 
+/* A request for a --bait path on a flow we accepted: one response with a
+ * token minted for this client, then nothing more on this flow. */
+static void answer_bait(struct sensor *s, const struct pkt *p, const struct flow_key *k)
+{
+	uint8_t body[BAIT_RESP_MAX], frame[BAIT_RESP_MAX + 128];
+	char src[ADDR_STRLEN];
+	int i = bait_match(s->bait, p->payload, p->payload_len), n;
+	uint64_t ts, h;
+	struct {
+		struct flow_key k;
+		uint32_t seq;
+	} req;
+
+	if (i < 0 || !may_answer(s, p))
+		return;
+	memset(&req, 0, sizeof(req));
+	req.k = *k;
+	req.seq = p->seq;
+	h = siphash24(&s->frag_key, &req, sizeof(req));
+	ts = s->cap->offline ? s->now_us : wall_now_us();
+	n = bait_take(s->bait, i, h, addr_format(&p->src, src), (double)ts / 1e6, body, sizeof(body));
+	if (n == -EAGAIN)
+		s->st.bait_unanswered++;
+	if (n < 0)
+		return;
+	n = responder_data(&s->resp, s->cap->dlt, p, TCP_ACK | TCP_PSH | TCP_FIN, body, (size_t)n,
+			   frame, sizeof(frame));
+	if (n < 0)
+		return;
+	if (s->cap->ops->inject(s->cap, frame, (size_t)n, ts)) {
+		s->st.inject_errors++;
+		return;
+	}
+	s->st.bait_sent++;
+	flowtab_add(&s->ft, k, ts, frame, (uint32_t)n, (uint32_t)n, true);
+}
+
 static void on_packet(void *user, const struct capture_pkt *cp)
 {
 	struct sensor *s = user;
@@ -226,8 +263,11 @@ static void on_packet(void *user, const struct capture_pkt *cp)
 		return;
 	if (responder_is_syn(&p))
 		answer_syn(s, &p, &k);
-	else if (responder_is_handshake_ack(&s->resp, &p))
+	else if (responder_is_handshake_ack(&s->resp, &p)) {
 		s->st.handshakes++;
+		if (s->bait && p.payload_len)
+			answer_bait(s, &p, &k);
+	}
 }
 
 /* ---- housekeeping ------------------------------------------------------- */
@@ -397,7 +437,7 @@ void sensor_log_stats(struct sensor *s, const char *when)
 		 "syn+acks sent %llu, handshakes %llu, replies suppressed %llu (rate/dest %llu, "
 		 "rate/global %llu, listener %llu, martian %llu), flows open %llu, written %llu "
 		 "(+%llu in scans files, %llu early for memory), files %llu, bytes written %llu, "
-		 "write errors %llu, packets unstored %llu",
+		 "write errors %llu, packets unstored %llu, bait responses %llu (%llu unanswered)",
 		 when, (unsigned long long)st.packets, (unsigned long long)st.kernel_dropped,
 		 (unsigned long long)st.malformed, (unsigned long long)st.syns,
 		 (unsigned long long)st.synacks_sent, (unsigned long long)st.handshakes,
@@ -409,6 +449,7 @@ void sensor_log_stats(struct sensor *s, const char *when)
 		 (unsigned long long)st.flows_open, (unsigned long long)st.flows_written,
 		 (unsigned long long)st.scan_flows, (unsigned long long)st.flows_evicted,
 		 (unsigned long long)st.files_written, (unsigned long long)st.bytes_written,
-		 (unsigned long long)st.write_errors, (unsigned long long)st.packets_unstored);
+		 (unsigned long long)st.write_errors, (unsigned long long)st.packets_unstored,
+		 (unsigned long long)st.bait_sent, (unsigned long long)st.bait_unanswered);
 	sensor_log_store_stats(s, when);
 }

@@ -53,6 +53,7 @@ struct sensor {
 	unsigned ndone;
 	struct sensor_stats st;
 	struct writer_stats wst_final; /* after the writer stopped */
+	struct bait *bait;             /* --bait, or NULL */
 };
 
 void emit_flow_cb(void *user, const struct flow_done *d);

@@ -217,6 +217,19 @@ static int open_parts(struct sensor *s, char *err, size_t errlen)
 	return ret;
 }
 
+/* Before the privilege drop: the token database stays writable through
+ * the connection opened now. */
+static int open_bait(struct sensor *s, char *err, size_t errlen)
+{
+	char path[4096];
+
+	if (!s->cfg.nbait || !s->cfg.respond)
+		return 0;
+	snprintf(path, sizeof(path), "%s/mitsu.db", s->cfg.store);
+	return bait_open(&s->bait, s->cfg.bait, s->cfg.nbait, s->cfg.bait_db ? s->cfg.bait_db : path,
+			 err, errlen);
+}
+
 static int start_writer(struct sensor *s)
 {
 	struct writer_cfg wc = {
@@ -253,7 +266,8 @@ int sensor_open(struct sensor **out, const struct sensor_cfg *cfg, struct bus *b
 	if ((ret = store_open_opts(s->cfg.store, &s->cfg.store_opts, &s->store, err, errlen)))
 		goto out;
 	load_sensor_id(s);
-	if ((ret = open_capture(s, err, errlen)) || (ret = open_parts(s, err, errlen)))
+	if ((ret = open_capture(s, err, errlen)) || (ret = open_parts(s, err, errlen)) ||
+	    (ret = open_bait(s, err, errlen)))
 		goto out;
 	if (!s->cap->offline) {
 		listeners_scan(&s->listening);
@@ -302,6 +316,7 @@ void sensor_close(struct sensor *s)
 		firewall_remove(&s->fw);
 	if (s->cap)
 		s->cap->ops->close(s->cap);
+	bait_close(s->bait);
 	flowtab_destroy(&s->ft);
 	ratelimit_destroy(&s->rl);
 	arena_destroy(&s->arena);
