@@ -25,7 +25,7 @@ static void usage(FILE *f)
 {
 	fprintf(f, "usage: mitsu <command> [options]\n\ncommands:\n");
 	for (size_t i = 0; i < sizeof(subcommands) / sizeof(subcommands[0]); i++)
-		fprintf(f, "  %-8s %s\n", subcommands[i].name, subcommands[i].summary);
+		fprintf(f, "  %-11s %s\n", subcommands[i].name, subcommands[i].summary);
 	fprintf(f, "\n'mitsu <command> --help' explains each command.\n");
 }
 
