@@ -8,7 +8,7 @@ CC      ?= cc
 WERROR  ?=
 CFLAGS  ?= -O2 -g
 override CFLAGS += -std=gnu11 -Wall -Wextra $(WERROR) -D_GNU_SOURCE -Isrc -pthread
-LDLIBS  += -lpcap -lsqlite3 -lcrypto -lpcre2-8 -lz -lm -pthread
+LDLIBS  += -lpcap -lsqlite3 -lcrypto -lpcre2-8 -lz -lm -pthread -lcurl
 BUILD   ?= build
 
 SRC_ALL := $(shell find src -name '*.c' | sort)
