@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "alert/opts.h"
 #include "core/log.h"
 
 enum {
@@ -14,7 +15,11 @@ enum {
 	OPT_MAX_FLOW_PACKETS, OPT_MAX_FLOW_BYTES, OPT_MEM_BUDGET, OPT_RATE, OPT_BURST,
 	OPT_GLOBAL_RATE, OPT_GLOBAL_BURST, OPT_STATS, OPT_SCANS_ROTATE, OPT_SCANS_SIZE,
 	OPT_CONFIG, OPT_LOG, OPT_TX_OUT,
+	OPT_ALERT, OPT_ALERT_LAST = OPT_ALERT + ALERT_NOPTS - 1,
 };
+
+struct alert_hub_cfg *sensor_alert_cfg;
+static int alert_opts_seen;
 
 const char sensor_short_options[] = "i:r:vh";
 
@@ -48,6 +53,7 @@ const struct option sensor_long_options[] = {
 	{"log", required_argument, NULL, OPT_LOG},
 	{"verbose", no_argument, NULL, 'v'},
 	{"help", no_argument, NULL, 'h'},
+	ALERT_LONG_OPTIONS(OPT_ALERT),
 	{NULL, 0, NULL, 0},
 };
 
@@ -94,7 +100,7 @@ const char sensor_options_help[] =
 	"      --config FILE         read options from FILE ('name value' lines, '#' comments);\n"
 	"                            the command line wins; SIGHUP re-reads it\n"
 	"      --log FILE            log to FILE instead of stderr (SIGHUP reopens it)\n"
-	"  -v, --verbose             more logging\n";
+	"  -v, --verbose             more logging\n" ALERT_OPTIONS_HELP;
 
 static int parse_u64(const char *s, uint64_t *out, int allow_suffix)
 {
@@ -160,6 +166,22 @@ static int apply_number(struct sensor_cfg *c, int opt, const char *arg)
 	return -ENOENT;
 }
 
+/* Into the command's alert config; without one (mitsu sensor, a reload)
+ * checked and noted only. */
+static int apply_alert(int idx, const char *arg, char *err, size_t errlen)
+{
+	struct alert_hub_cfg scratch;
+	int ret;
+
+	alert_opts_seen = 1;
+	if (sensor_alert_cfg)
+		return alert_opts_apply(sensor_alert_cfg, idx, arg, err, errlen);
+	alert_hub_cfg_defaults(&scratch);
+	ret = alert_opts_apply(&scratch, idx, arg, err, errlen);
+	alert_hub_cfg_free(&scratch);
+	return ret;
+}
+
 static const char *option_name(int opt)
 {
 	for (const struct option *o = sensor_long_options; o->name; o++)
@@ -194,6 +216,8 @@ int sensor_apply_option(struct sensor_cfg *c, int opt, const char *arg, char *er
 	case OPT_ONE_FILE: c->one_file_per_flow = true; break;
 	case OPT_NO_RESPOND: c->respond = false; break;
 	case OPT_PROMISC: c->promisc = true; break;
+	case OPT_ALERT ... OPT_ALERT_LAST:
+		return apply_alert(opt - OPT_ALERT, arg, err, errlen);
 	default: ret = apply_number(c, opt, arg); break;
 	}
 	if (ret)
@@ -228,7 +252,9 @@ int sensor_read_config(struct sensor_cfg *cfg, const char *path, char *err, size
 		name = strtok_r(line, " \t=", &save);
 		if (!name)
 			continue;
-		val = strtok_r(NULL, " \t=", &save);
+		val = strtok_r(NULL, " \t", &save);
+		if (val && *val == '=') /* "name = value", "name =value" */
+			val = val[1] ? val + 1 : strtok_r(NULL, " \t", &save);
 		o = find_long(name);
 		if (!o || o->val == OPT_CONFIG || o->val == 'h' || (o->has_arg && !val)) {
 			snprintf(err, errlen, "%s:%d: unknown or incomplete option '%s'", path, lineno,
@@ -347,6 +373,10 @@ int sensor_cmd_start(const char *cmd, int argc, char **argv, struct sensor_cfg *
 		return 1;
 	}
 	log_set_level(verbose ? LOG_LVL_DEBUG : LOG_LVL_INFO);
+	if (alert_opts_seen && !sensor_alert_cfg)
+		log_warn("mitsu %s: alert options need an analyzer ('mitsu run' or 'mitsu analyze'); "
+			 "ignored", cmd);
+	sensor_alert_cfg = NULL; /* reloads do not add rules or channels twice */
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = on_stop;
 	sigaction(SIGINT, &sa, NULL);
