@@ -116,8 +116,13 @@ static int backoff(struct alert_chan *c, unsigned s)
 
 	ts_add(&until, s);
 	pthread_mutex_lock(&c->mu);
-	while (!past(&until) && !(c->stop && past(&c->deadline)))
-		pthread_cond_timedwait(&c->cv, &c->mu, c->stop ? &c->deadline : &until);
+	while (!past(&until) && !(c->stop && past(&c->deadline))) {
+		const struct timespec *t = &until;
+		if (c->stop && (c->deadline.tv_sec < until.tv_sec ||
+				(c->deadline.tv_sec == until.tv_sec && c->deadline.tv_nsec < until.tv_nsec)))
+			t = &c->deadline;
+		pthread_cond_timedwait(&c->cv, &c->mu, t);
+	}
 	up = c->stop && past(&c->deadline);
 	pthread_mutex_unlock(&c->mu);
 	return up;

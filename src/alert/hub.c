@@ -132,6 +132,13 @@ void alert_raise(void *hub, const struct alert *a)
 		enqueue(hub, OP_RAISE, a);
 }
 
+void alert_hub_count_ignored(struct alert_hub *h)
+{
+	pthread_mutex_lock(&h->mu);
+	h->st.ignored++;
+	pthread_mutex_unlock(&h->mu);
+}
+
 void alert_hub_contact(struct alert_hub *h, const struct alert *a)
 {
 	enqueue(h, OP_CONTACT, a);
@@ -188,7 +195,7 @@ static bool thr_pass(struct alert_hub *h, const struct alert *a)
 		 a->token_id[0] ? a->token_id : a->tag);
 	if (!(e = thr_get(h, key))) {
 		h->thr_overflow++;
-		h->st.suppressed++;
+		__atomic_add_fetch(&h->st.suppressed, 1, __ATOMIC_RELAXED);
 		return false;
 	}
 	if (e->sent < h->cfg.throttle_n) {
@@ -196,7 +203,7 @@ static bool thr_pass(struct alert_hub *h, const struct alert *a)
 		return true;
 	}
 	e->suppressed++;
-	h->st.suppressed++;
+	__atomic_add_fetch(&h->st.suppressed, 1, __ATOMIC_RELAXED);
 	return false;
 }
 
@@ -275,29 +282,29 @@ static void deliver(void *user, const struct alert *a)
 	if (h->db) {
 		stored = alert_db_insert(h->db, a);
 		if (stored < 0) {
-			h->st.store_errors++;
+			__atomic_add_fetch(&h->st.store_errors, 1, __ATOMIC_RELAXED);
 			log_err("alerts: storing a %s alert failed: %s", alert_kind_name(a->kind),
 				sqlite3_errmsg(h->db));
 		}
 	}
 	if (!stored) { /* the same alert again (an object analysed twice) */
-		h->st.duplicates++;
+		__atomic_add_fetch(&h->st.duplicates, 1, __ATOMIC_RELAXED);
 		return;
 	}
 	if (stored > 0 && h->db)
-		h->st.stored++;
+		__atomic_add_fetch(&h->st.stored, 1, __ATOMIC_RELAXED);
 	clean_text(a->summary[0] ? a->summary : alert_kind_name(a->kind), text, sizeof(text));
 	if (!thr_pass(h, a)) {
 		log_debug("alert (throttled): %s", log_escape(text, esc, sizeof(esc)));
 		return;
 	}
 	log_info("alert: %s %s", alert_kind_name(a->kind), log_escape(text, esc, sizeof(esc)));
+	__atomic_add_fetch(&h->st.sent, 1, __ATOMIC_RELAXED);
 	if (h->nchans && !alert_to_json(a, &json)) {
 		struct alert_msg m = {.ts = a->ts, .json = buf_cstr(&json), .text = text};
 		snprintf(m.kind, sizeof(m.kind), "%s", alert_kind_name(a->kind));
 		snprintf(m.src, sizeof(m.src), "%s", a->src_addr);
 		post_all(h, &m);
-		h->st.sent++;
 	}
 	buf_free(&json);
 }
@@ -305,12 +312,12 @@ static void deliver(void *user, const struct alert *a)
 static void process(struct alert_hub *h, struct hub_item *it)
 {
 	if (it->op == OP_CONTACT) {
-		h->st.contacts++;
+		__atomic_add_fetch(&h->st.contacts, 1, __ATOMIC_RELAXED);
 		alert_agg_add(h->agg, &it->a, mono_now());
 		return;
 	}
 	if (alert_ignore_alert(&h->cfg.ignore, &it->a)) {
-		h->st.ignored++;
+		alert_hub_count_ignored(h);
 		return;
 	}
 	deliver(h, &it->a);

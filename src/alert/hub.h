@@ -57,6 +57,8 @@ int alert_hub_open(const struct alert_hub_cfg *cfg, const char *db_path, struct 
 void alert_raise(void *hub, const struct alert *a);
 /* IDS input: one contact observation (one flow) to aggregate per source. */
 void alert_hub_contact(struct alert_hub *h, const struct alert *a);
+/* An observation the producer's own ignore check dropped (for the counters). */
+void alert_hub_count_ignored(struct alert_hub *h);
 const struct alert_hub_cfg *alert_hub_config(const struct alert_hub *h);
 
 struct alert_hub_stats {

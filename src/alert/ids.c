@@ -103,13 +103,21 @@ void alert_ids_record(struct alert_hub *hub, const struct record *r)
 
 	for (unsigned i = 0; i < r->ntags && i < RECORD_MAX_TAGS; i++)
 		tags[i] = r->tags[i];
-	if (cfg->on_any && !alert_ignore_match(&cfg->ignore, &subj)) {
-		record_alert(r, ALERT_CONTACT, &a);
-		alert_hub_contact(hub, &a);
+	if (cfg->on_any) {
+		if (alert_ignore_match(&cfg->ignore, &subj)) {
+			alert_hub_count_ignored(hub);
+		} else {
+			record_alert(r, ALERT_CONTACT, &a);
+			alert_hub_contact(hub, &a);
+		}
 	}
 	subj.kind = ALERT_TAG;
-	if (cfg->on_tags && r->ntags && !alert_ignore_match(&cfg->ignore, &subj))
-		raise_tags(hub, cfg, r);
+	if (cfg->on_tags && r->ntags) {
+		if (alert_ignore_match(&cfg->ignore, &subj))
+			alert_hub_count_ignored(hub);
+		else
+			raise_tags(hub, cfg, r);
+	}
 }
 
 /* ---- aggregation per source and window ---- */
