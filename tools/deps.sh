@@ -6,7 +6,8 @@ PKGS="build-essential clang libclang-rt-14-dev pkg-config libpcap-dev libsqlite3
 zlib1g-dev libpcre2-dev libcurl4-openssl-dev nftables iproute2 ethtool iputils-ping procps netcat-openbsd
 nmap hping3 masscan tshark tcpdump xxd python3 sqlite3 netsniff-ng time curl wget openssl
 openssh-client socat bind9-dnsutils snmp zmap ntpsec-ntpdig hydra telnet redis-tools
-mariadb-client postgresql-client mosquitto-clients freetds-bin adb sipvicious linux-perf"
+mariadb-client postgresql-client mosquitto-clients freetds-bin adb sipvicious linux-perf
+python3-aiosmtpd"
 missing=""
 for p in $PKGS; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing="$missing $p"

@@ -218,17 +218,24 @@ void alert_chan_get_stats(struct alert_chan *c, struct alert_chan_stats *st)
 	pthread_mutex_unlock(&c->mu);
 }
 
+void alert_chan_stop(struct alert_chan *c, unsigned deadline_s)
+{
+	pthread_mutex_lock(&c->mu);
+	if (!c->stop) {
+		c->stop = 1;
+		ts_add(&c->deadline, deadline_s);
+	}
+	pthread_cond_broadcast(&c->cv);
+	pthread_mutex_unlock(&c->mu);
+}
+
 void alert_chan_close(struct alert_chan *c, unsigned deadline_s)
 {
 	struct alert_chan_stats st;
 
 	if (!c)
 		return;
-	pthread_mutex_lock(&c->mu);
-	c->stop = 1;
-	ts_add(&c->deadline, deadline_s);
-	pthread_cond_broadcast(&c->cv);
-	pthread_mutex_unlock(&c->mu);
+	alert_chan_stop(c, deadline_s);
 	pthread_join(c->thread, NULL);
 	while (c->n) {
 		item_free(&c->q[c->head]);

@@ -47,6 +47,9 @@ int alert_chan_open(const struct alert_chan_ops *ops, const char *spec, unsigned
 /* Copies m into the channel's queue; never waits.  -ENOBUFS when full
  * (counted). */
 int alert_chan_post(struct alert_chan *c, const struct alert_msg *m);
+/* Asks the thread to finish what is queued within deadline_s; returns at
+ * once (so several channels wind down together). */
+void alert_chan_stop(struct alert_chan *c, unsigned deadline_s);
 /* Sends what is queued (each message gets its attempts, within deadline_s
  * in total), stops the thread, logs the counters, frees. */
 void alert_chan_close(struct alert_chan *c, unsigned deadline_s);

@@ -448,6 +448,8 @@ static int start_thread(struct alert_hub *h)
 
 static void hub_free(struct alert_hub *h, unsigned deadline_s)
 {
+	for (unsigned i = 0; i < h->nchans; i++) /* one deadline for all */
+		alert_chan_stop(h->chans[i], deadline_s);
 	for (unsigned i = 0; i < h->nchans; i++)
 		alert_chan_close(h->chans[i], deadline_s);
 	alert_agg_free(h->agg);
