@@ -130,7 +130,7 @@ void alert_ids_record(struct alert_hub *hub, const struct record *r)
 struct agg_src {
 	struct agg_src *next;
 	char src[64];
-	double first_ts, last_ts, opened;
+	double first_ts, last_ts, opened, seen; /* seen: last observation, wall */
 	unsigned long long flows;
 	unsigned nports, nsmall;
 	uint16_t small[AGG_SMALL_PORTS];
@@ -374,6 +374,7 @@ void alert_agg_add(struct alert_agg *g, const struct alert *a, double now)
 		g->n++;
 	}
 	e->flows++;
+	e->seen = now;
 	if (a->ts < e->first_ts)
 		e->first_ts = a->ts;
 	if (a->ts > e->last_ts)
@@ -385,12 +386,26 @@ void alert_agg_add(struct alert_agg *g, const struct alert *a, double now)
 		dst_add(e, a->dst_addr);
 }
 
+/* A window is done once it is window_s old and its source has been quiet
+ * for a while: the records of one burst reach us over the time analysis
+ * takes (scans files, idle timeouts), and one scan should stay one alert.
+ * A source that never goes quiet is cut at max(4 windows, 120 s); a long
+ * scan is split anyway by flow time in alert_agg_add. */
+static bool agg_done(const struct alert_agg *g, const struct agg_src *e, double now)
+{
+	double quiet = g->window_s < 10 ? g->window_s : 10;
+	double cap = 4.0 * g->window_s > 120 ? 4.0 * g->window_s : 120;
+
+	return now - e->opened >= cap ||
+	       (now - e->opened >= g->window_s && now - e->seen >= quiet);
+}
+
 void alert_agg_expire(struct alert_agg *g, double now, bool all)
 {
 	for (unsigned i = 0; i < AGG_BUCKETS && g->n; i++) {
 		struct agg_src **pp = &g->b[i];
 		while (*pp) {
-			if (all || now - (*pp)->opened >= g->window_s) {
+			if (all || agg_done(g, *pp, now)) {
 				agg_emit(g, *pp);
 				agg_drop(g, pp);
 			} else {

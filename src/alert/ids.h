@@ -22,8 +22,10 @@ void alert_ids_free(struct alert_ids *ids);
 /* The per-record step alone (ignore rules, contact, tags). */
 void alert_ids_record(struct alert_hub *hub, const struct record *r);
 
-/* Aggregation per source: observations within window_s (flow time, and at
- * most window_s of wall time after the first) become one alert. */
+/* Aggregation per source: observations within window_s of flow time become
+ * one alert, emitted once the window is window_s old (wall time) and the
+ * source has been quiet for min(window_s, 10 s), or at the latest after
+ * max(4 windows, 120 s). */
 struct alert_agg;
 typedef void (*alert_agg_emit_fn)(void *user, const struct alert *a);
 int alert_agg_new(struct alert_agg **out, unsigned window_s, alert_agg_emit_fn emit, void *user);

@@ -155,6 +155,22 @@ static void test_aggregation(void)
 			CHECK(strstr(got[i].summary, "(tcp 23)") != NULL);
 		}
 	}
+	/* records still trickling in keep the window open until the source is quiet */
+	ngot = 0;
+	struct alert q = mk(ALERT_CONTACT, "10.0.0.11", 80);
+	alert_agg_add(g, &q, 200.0);
+	q.dst_port = 81;
+	alert_agg_add(g, &q, 255.0);
+	alert_agg_expire(g, 262.0, false); /* 62 s old, quiet for 7 s only */
+	CHECK_INT(ngot, 0);
+	alert_agg_expire(g, 265.0, false);
+	CHECK_INT(ngot, 1);
+	q.dst_port = 82; /* one that never goes quiet: cut at 4 windows */
+	for (double t = 300; t <= 540; t += 5) {
+		alert_agg_add(g, &q, t);
+		alert_agg_expire(g, t, false);
+	}
+	CHECK_INT(ngot, 2);
 	/* a -p- scan: ranges stay short */
 	ngot = 0;
 	for (unsigned p = 1; p <= 65535; p++)
