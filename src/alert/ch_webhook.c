@@ -73,12 +73,19 @@ int alert_webhook_body(const char *format, const struct alert_msg *m, struct buf
 		return ret ? ret : buf_putc(out, '}');
 	}
 	if (!strcmp(format, "teams")) {
-		ret = buf_printf(out,
-				 "{\"@type\":\"MessageCard\",\"@context\":\"https://schema.org/extensions\","
-				 "\"themeColor\":\"%s\",\"summary\":\"mitsu %s alert\",\"title\":\"mitsu %s alert\","
-				 "\"text\":",
-				 strcmp(m->kind, "summary") ? "D70000" : "808080", m->kind, m->kind);
+		struct buf title = {0};
+
+		ret = buf_printf(&title, "mitsu %s alert", m->kind);
+		ret = ret ? ret : buf_printf(out, "{\"@type\":\"MessageCard\",\"@context\":"
+					       "\"https://schema.org/extensions\",\"themeColor\":\"%s\","
+					       "\"summary\":",
+					 strcmp(m->kind, "summary") ? "D70000" : "808080");
+		ret = ret ? ret : json_str(out, title.p, title.len);
+		ret = ret ? ret : buf_puts(out, ",\"title\":");
+		ret = ret ? ret : json_str(out, title.p, title.len);
+		ret = ret ? ret : buf_puts(out, ",\"text\":");
 		ret = ret ? ret : chat_text(m, true, 3000, out);
+		buf_free(&title);
 		return ret ? ret : buf_putc(out, '}');
 	}
 	return -EINVAL;
