@@ -107,6 +107,12 @@ void analyzer_set_hook(struct analyzer *a, analyzer_hook_fn fn, void *user)
 	a->hook_user = user;
 }
 
+void analyzer_get_hook(const struct analyzer *a, analyzer_hook_fn *fn, void **user)
+{
+	*fn = a->hook;
+	*user = a->hook_user;
+}
+
 /* ---- flow table --------------------------------------------------------- */
 
 static void key_of(const struct pkt *p, struct akey *k, int *from)

@@ -8,6 +8,8 @@
 #include <string.h>
 #include <time.h>
 
+#include "alert/hub.h"
+#include "alert/ids.h"
 #include "analyze/analyzer.h"
 #include "analyze/enrich.h"
 #include "bus/bus.h"
@@ -21,6 +23,9 @@ struct run_analyzer {
 	struct analyzer *a;
 	struct analyze_file_stats totals;
 	unsigned long long objects, failed;
+	struct alert_hub_cfg alert_cfg; /* --alert-on, channels, ... */
+	struct alert_hub *hub;		/* NULL when nothing alerts */
+	struct alert_ids *ids;
 };
 
 static void usage(FILE *f)
@@ -198,6 +203,10 @@ static int start_pipeline(const struct sensor_cfg *cfg, const char *db, struct s
 	if ((ret = enrich_init(&ecfg, err, errlen)))
 		return ret;
 	analyzer_set_hook(ra->a, enrich_hook, NULL);
+	if (alert_hub_cfg_active(&ra->alert_cfg) &&
+	    ((ret = alert_hub_open(&ra->alert_cfg, spec + 7, &ra->hub, err, errlen)) ||
+	     (ret = alert_ids_attach(ra->a, ra->hub, &ra->ids))))
+		return ret;
 	/* With --bus nats://, the embedded analyzer is group "mitsu-run". */
 	struct bus_opts bo = {.group = "mitsu-run"};
 	if ((ret = bus_open(cfg->bus, &bo, bus, err, errlen)))
@@ -222,6 +231,8 @@ int cmd_run(int argc, char **argv)
 	char err[PATH_MAX + 256];
 	int ret;
 
+	alert_hub_cfg_defaults(&ra.alert_cfg);
+	sensor_alert_cfg = &ra.alert_cfg;
 	take_web(&argc, argv, &rw);
 	ret = sensor_cmd_start("run", argc, argv, &cfg, usage);
 	if (ret >= 0)
@@ -251,6 +262,9 @@ out:
 	if (ra.a)
 		log_info("analyzer: %llu objects, %llu records, %llu failed", ra.objects,
 			 (unsigned long long)ra.totals.records, ra.failed);
+	alert_hub_close(ra.hub, 10); /* after the analyzer: its last alerts */
+	alert_ids_free(ra.ids);
+	alert_hub_cfg_free(&ra.alert_cfg);
 	analyzer_free(ra.a);
 	enrich_free();
 	if (sink)

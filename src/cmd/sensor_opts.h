@@ -11,6 +11,10 @@
 extern const struct option sensor_long_options[];
 extern const char sensor_short_options[];
 extern const char sensor_options_help[];
+/* Where alert options go (set by `mitsu run` before sensor_cmd_start; NULL:
+ * checked, then ignored with a warning). */
+struct alert_hub_cfg;
+extern struct alert_hub_cfg *sensor_alert_cfg;
 
 /* Applies one option by its getopt value; writes a one-line error. */
 int sensor_apply_option(struct sensor_cfg *cfg, int opt, const char *arg, char *err,
