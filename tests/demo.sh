@@ -19,7 +19,7 @@ sleep 1
 echo "== nmap -n -sS -p 1-2000 $SADDR"
 cns timeout 60 nmap -n -sS -p 1-2000 -T4 "$SADDR" | tail -3
 echo "== curl, nc, ping, udp, hping3"
-cns curl -s -m 2 -A 'Mozilla/5.0 zgrab/0.x' "http://$SADDR:8081/cgi-bin/luci;stok=/locale" -o /dev/null
+cns curl -s -m 2 -A 'Mozilla/5.0 zgrab/0.x' "http://$SADDR:8080/cgi-bin/luci;stok=/locale" -o /dev/null
 cns sh -c "printf 'SSH-2.0-libssh2_1.9.0\r\n' | timeout 3 nc -q1 $SADDR 2222"
 cns sh -c "printf '*1\r\n\$4\r\nINFO\r\n' | timeout 3 nc -q1 $SADDR 6379"
 cns ping -c 2 -i 0.2 "$SADDR" >/dev/null
@@ -38,7 +38,7 @@ echo "== mitsu query 'stats count(*) as flows by proto'"
 echo "== what the dissectors, fingerprints and rules say"
 "$MITSU" query --db "$DATA/mitsu.db" "filter service != 'unknown' | fields dst_port, service, tags, os_guess | limit 8"
 "$MITSU" query --db "$DATA/mitsu.db" 'stats count(*) as flows by scanner'
-f=$(ls "$DATA"/pcap/*/*/*/*/*_8081.pcap 2>/dev/null | tail -1)
+f=$(ls "$DATA"/pcap/*/*/*/*/*_8080.pcap 2>/dev/null | tail -1)
 if [ -n "$f" ]; then
 	echo "== tshark -r $f"
 	tshark -r "$f" 2>/dev/null | head -8

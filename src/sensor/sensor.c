@@ -276,7 +276,7 @@ static void rescan_listeners(struct sensor *s)
 {
 	struct portset now;
 
-	if (listeners_scan(&now) < 0)
+	if (listeners_scan(&now, s->listeners_skip_loopback) < 0)
 		return;
 	for (int i = 0; i < 65536 / 64; i++) {
 		uint64_t added = now.bits[i] & ~s->listening.bits[i];

@@ -43,6 +43,7 @@ struct sensor {
 	struct firewall fw;
 	bool fw_on;
 	struct portset listening;
+	bool listeners_skip_loopback; /* no monitored address is a loopback one */
 	struct frag_slot *frags;
 	struct siphash_key frag_key;
 	char sensor_id[128];

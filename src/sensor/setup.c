@@ -68,6 +68,22 @@ static void build_bpf(const struct sensor_cfg *cfg, struct buf *b)
 			   cfg->addrs[i].bits);
 }
 
+/* Loopback-bound listeners only matter when a loopback address is watched. */
+static bool watches_loopback(const struct sensor_cfg *cfg)
+{
+	struct ipaddr lo4 = {.family = AF_INET, .b = {127, 0, 0, 1}};
+	struct ipaddr lo6 = {.family = AF_INET6, .b = {[15] = 1}};
+
+	for (int i = 0; i < cfg->naddrs; i++) {
+		const struct cidr *c = &cfg->addrs[i];
+
+		if ((c->net.family == AF_INET && c->net.b[0] == 127) || cidr_contains(c, &lo4) ||
+		    cidr_contains(c, &lo6))
+			return true;
+	}
+	return false;
+}
+
 /* The sensor id: given, or a UUID kept in the data folder. */
 static void load_sensor_id(struct sensor *s)
 {
@@ -270,7 +286,8 @@ int sensor_open(struct sensor **out, const struct sensor_cfg *cfg, struct bus *b
 	    (ret = open_bait(s, err, errlen)))
 		goto out;
 	if (!s->cap->offline) {
-		listeners_scan(&s->listening);
+		s->listeners_skip_loopback = !watches_loopback(&s->cfg);
+		listeners_scan(&s->listening, s->listeners_skip_loopback);
 		if (s->cfg.firewall) {
 			struct portset keep = s->listening;
 			for (int i = 0; i < 65536 / 64; i++)

@@ -35,7 +35,7 @@ javascript:alert(1)
 <svg onload=alert(1)>
 "><script>alert(1)</script>
 EOF
-cns curl -s -m 2 --path-as-is "http://$SADDR:8081/<script>alert(1)</script>" \
+cns curl -s -m 2 --path-as-is "http://$SADDR:8080/<script>alert(1)</script>" \
 	-H 'X-Xss: <img src=x onerror=alert(1)>' -A '<svg onload=alert(1)>' -o /dev/null
 cns curl -s -m 2 "http://$SADDR:8888/form" -d '"><script>alert(1)</script>&u=javascript:alert(1)' -o /dev/null
 send() { # send PORT printf-format
@@ -55,6 +55,11 @@ while [ $i -lt 100 ]; do
 	i=$((i + 1))
 done
 check "7 flows carrying the XSS corpus recorded ($n)" [ "${n:-0}" -ge 7 ]
+# The dashboard listens on 127.0.0.1:8080 only: the honeypot still answers
+# port 8080 of the monitored address (loopback listeners are not the operator's
+# services there).
+p=$("$MITSU" query --db "$DB" --csv "filter dst_port = 8080 and service = 'http' | stats count(*) as n" 2>/dev/null | tail -1 | tr -d '\r')
+check "port 8080 answered beside the dashboard's 127.0.0.1:8080 ($p)" [ "${p:-0}" -ge 1 ]
 
 # An alert and a honeytoken as the alert hub would store them (the web side
 # only reads these tables), carrying markup of their own.
