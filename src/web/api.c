@@ -515,6 +515,11 @@ void web_api_stats(struct web *w, struct web_reply *r)
 			   "LIMIT 15",
 			   false);
 	if (alerts)
+		rc |= web_json_sql(&j, db, "alert_totals",
+				   "SELECT count(*) AS alerts, count(DISTINCT src_addr) AS sources "
+				   "FROM alerts",
+				   true);
+	if (alerts)
 		rc |= web_json_sql(&j, db, "recent_alerts",
 				   "SELECT id, ts, kind, src_addr, dst_port, summary FROM alerts "
 				   "ORDER BY id DESC LIMIT 10",
