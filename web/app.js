@@ -121,7 +121,7 @@ async function overview(page) {
   append(page, [
     el('h1', {}, 'Overview'),
     el('div', { class: 'cards' }, card('flows', t.flows || 0), card('sources', t.sources || 0),
-      card('ports probed', t.ports || 0), card('alerts', (st.recent_alerts || []).length ? st.recent_alerts[0].id : 0)),
+      card('ports probed', t.ports || 0), card('alerts', ((st.alert_totals || [])[0] || {}).alerts || 0)),
     el('div', { class: 'grid' },
       el('div', { class: 'panel wide' }, el('h2', {}, 'Flows per hour (last 48 h of data)'), hourChart(st.per_hour || [])),
       topTable('Top ports', st.top_ports || [], portLink, 'port'),

@@ -466,8 +466,45 @@ static void web_cache_put(struct web *w, int slot, long long max_id, const struc
 	pthread_mutex_unlock(&w->cache_mu);
 }
 
+/* The overview's aggregates; geo (--mmdb) goes after top_sources. */
+static const struct web_stat_query {
+	const char *key, *sql;
+	bool objects, alerts; /* rows as objects; needs the alerts table */
+} web_stat_queries[] = {
+    {"totals",
+     "SELECT count(*) AS flows, count(DISTINCT src_addr) AS sources, count(DISTINCT dst_port) "
+     "AS ports, min(init_ts) AS first, max(init_ts) AS last FROM flows",
+     true, false},
+    /* 48 hours up to the newest flow, so an imported capture shows too */
+    {"per_hour",
+     "SELECT CAST(init_ts / 3600 AS INTEGER) * 3600 AS hour, count(*) FROM flows WHERE init_ts "
+     "> (SELECT max(init_ts) FROM flows) - 48 * 3600 GROUP BY hour ORDER BY hour",
+     false, false},
+    {"top_ports",
+     "SELECT dst_port, count(*) AS n FROM flows GROUP BY dst_port ORDER BY n DESC, dst_port "
+     "LIMIT 15",
+     false, false},
+    {"top_sources",
+     "SELECT src_addr, count(*) AS n, count(DISTINCT dst_port) FROM flows GROUP BY src_addr "
+     "ORDER BY n DESC, src_addr LIMIT 15",
+     false, false},
+    {"top_services",
+     "SELECT coalesce(service, ''), count(*) AS n FROM flows GROUP BY 1 ORDER BY n DESC LIMIT 15",
+     false, false},
+    {"top_tags",
+     "SELECT t.value, count(*) AS n FROM flows, json_each(CASE WHEN json_valid(tags) THEN tags "
+     "END) AS t GROUP BY t.value ORDER BY n DESC LIMIT 15",
+     false, false},
+    {"alert_totals", "SELECT count(*) AS alerts, count(DISTINCT src_addr) AS sources FROM alerts",
+     true, true},
+    {"recent_alerts",
+     "SELECT id, ts, kind, src_addr, dst_port, summary FROM alerts ORDER BY id DESC LIMIT 10", true,
+     true},
+};
+
 void web_api_stats(struct web *w, struct web_reply *r)
 {
+	const struct web_stat_query *q;
 	sqlite3 *db = NULL;
 	struct json j;
 	int rc = 0;
@@ -484,41 +521,13 @@ void web_api_stats(struct web *w, struct web_reply *r)
 	alerts = web_table_exists(db, "alerts");
 	json_init(&j, &r->body);
 	json_obj_begin(&j);
-	rc |= web_json_sql(&j, db, "totals",
-			   "SELECT count(*) AS flows, count(DISTINCT src_addr) AS sources, "
-			   "count(DISTINCT dst_port) AS ports, min(init_ts) AS first, "
-			   "max(init_ts) AS last FROM flows",
-			   true);
-	/* 48 hours up to the newest flow, so an imported capture shows too */
-	rc |= web_json_sql(&j, db, "per_hour",
-			   "SELECT CAST(init_ts / 3600 AS INTEGER) * 3600 AS hour, count(*) FROM "
-			   "flows WHERE init_ts > (SELECT max(init_ts) FROM flows) - 48 * 3600 "
-			   "GROUP BY hour ORDER BY hour",
-			   false);
-	rc |= web_json_sql(&j, db, "top_ports",
-			   "SELECT dst_port, count(*) AS n FROM flows GROUP BY dst_port "
-			   "ORDER BY n DESC, dst_port LIMIT 15",
-			   false);
-	rc |= web_json_sql(&j, db, "top_sources",
-			   "SELECT src_addr, count(*) AS n, count(DISTINCT dst_port) FROM flows "
-			   "GROUP BY src_addr ORDER BY n DESC, src_addr LIMIT 15",
-			   false);
-	if (w->geo)
-		web_json_geo(w, &j, db);
-	rc |= web_json_sql(&j, db, "top_services",
-			   "SELECT coalesce(service, ''), count(*) AS n FROM flows GROUP BY 1 "
-			   "ORDER BY n DESC LIMIT 15",
-			   false);
-	rc |= web_json_sql(&j, db, "top_tags",
-			   "SELECT t.value, count(*) AS n FROM flows, json_each(CASE WHEN "
-			   "json_valid(tags) THEN tags END) AS t GROUP BY t.value ORDER BY n DESC "
-			   "LIMIT 15",
-			   false);
-	if (alerts)
-		rc |= web_json_sql(&j, db, "recent_alerts",
-				   "SELECT id, ts, kind, src_addr, dst_port, summary FROM alerts "
-				   "ORDER BY id DESC LIMIT 10",
-				   true);
+	for (size_t i = 0; i < sizeof(web_stat_queries) / sizeof(web_stat_queries[0]); i++) {
+		q = &web_stat_queries[i];
+		if (!q->alerts || alerts)
+			rc |= web_json_sql(&j, db, q->key, q->sql, q->objects);
+		if (w->geo && !strcmp(q->key, "top_sources"))
+			web_json_geo(w, &j, db);
+	}
 	json_obj_end(&j);
 	web_finish(r, &j, db, rc);
 	web_cache_put(w, WEB_CACHE_STATS, max_id, r);

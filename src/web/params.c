@@ -212,39 +212,44 @@ static int web_parse_port(const char *s, unsigned short *port)
 	return 0;
 }
 
+/* "[IPV6]:PORT" */
+static int web_parse_listen6(const char *s, struct sockaddr_storage *ss, socklen_t *len)
+{
+	struct sockaddr_in6 *a6 = (struct sockaddr_in6 *)ss;
+	const char *end = strchr(s, ']');
+	char host[64];
+	unsigned short p;
+	size_t hl;
+
+	if (!end || end[1] != ':')
+		return -EINVAL;
+	hl = (size_t)(end - s - 1);
+	if (hl >= sizeof(host))
+		return -EINVAL;
+	memcpy(host, s + 1, hl);
+	host[hl] = 0;
+	if (web_parse_port(end + 2, &p) || inet_pton(AF_INET6, host, &a6->sin6_addr) != 1)
+		return -EINVAL;
+	a6->sin6_family = AF_INET6;
+	a6->sin6_port = htons(p);
+	*len = sizeof(*a6);
+	return 0;
+}
+
 int web_parse_listen(const char *s, struct sockaddr_storage *ss, socklen_t *len)
 {
+	struct sockaddr_in *a4 = (struct sockaddr_in *)ss;
+	const char *colon;
 	char host[64];
-	const char *colon, *port;
 	unsigned short p;
 	size_t hl;
 
 	memset(ss, 0, sizeof(*ss));
 	if (!s || !*s)
 		return -EINVAL;
-	if (*s == '[') {
-		const char *end = strchr(s, ']');
-
-		if (!end || end[1] != ':')
-			return -EINVAL;
-		hl = (size_t)(end - s - 1);
-		if (hl >= sizeof(host))
-			return -EINVAL;
-		memcpy(host, s + 1, hl);
-		host[hl] = 0;
-		port = end + 2;
-		struct sockaddr_in6 *a6 = (struct sockaddr_in6 *)ss;
-
-		if (web_parse_port(port, &p) || inet_pton(AF_INET6, host, &a6->sin6_addr) != 1)
-			return -EINVAL;
-		a6->sin6_family = AF_INET6;
-		a6->sin6_port = htons(p);
-		*len = sizeof(*a6);
-		return 0;
-	}
+	if (*s == '[')
+		return web_parse_listen6(s, ss, len);
 	colon = strrchr(s, ':');
-	struct sockaddr_in *a4 = (struct sockaddr_in *)ss;
-
 	if (!colon) {
 		if (web_parse_port(s, &p))
 			return -EINVAL;

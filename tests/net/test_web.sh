@@ -80,7 +80,7 @@ fi
 if command -v node >/dev/null && [ -x /usr/bin/chromium ] && [ -d "$HERE/tests/web/node_modules/playwright-core" ]; then
 	rm -f "$ART/session.pcap"
 	ip netns exec "$SNS" env BASE=$B OUT="$ART" XSS_FILE="$WORK/xss.txt" GEO_TEXT="NZ · AS64500 · $GEO_ORG" \
-		ALERT_TEXT='<script>alert(1)</script> used honeytoken' TOKEN_TEXT='<img src=x onerror=alert(1)> token note' \
+		ESCAPE_PORT=9999 ALERT_TEXT='<script>alert(1)</script> used honeytoken' TOKEN_TEXT='<img src=x onerror=alert(1)> token note' \
 		QUERY='filter readable like "alert(1)"' HOME="$WORK" \
 		timeout 180 node "$HERE/tests/web/ui.mjs" >"$WORK/ui.log" 2>&1
 	rc=$?

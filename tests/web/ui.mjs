@@ -149,6 +149,17 @@ try {
     await dl.saveAs(join(OUT, 'session.pcap'));
     check('pcap downloaded', !(await dl.failure()));
   }
+  // Terminal escapes and broken UTF-8 show as visible escapes / U+FFFD
+  if (process.env.ESCAPE_PORT) {
+    await page.goto(`${BASE}/#/sessions?` + new URLSearchParams({ q: `filter dst_port = ${process.env.ESCAPE_PORT}` }), { waitUntil: 'load' });
+    await page.waitForSelector('table.sessions tbody tr', { timeout: 10000 });
+    await page.locator('table.sessions tbody tr').first().click();
+    await page.waitForSelector('pre.payload', { timeout: 10000 });
+    await page.screenshot({ path: join(OUT, 'session-escapes.png'), fullPage: true });
+    const t = await page.locator('pre.payload').first().innerText();
+    check('escape bytes shown visibly (\\x1b]0;x\\x07, U+FFFD), no raw control byte',
+      t.includes('\\x1b]0;x\\x07') && t.includes('\ufffd') && !/[\u0000-\u0008\u000b-\u001f\u007f]/.test(t), t);
+  }
   await visit('#/alerts', 'alerts.png', 'h1');
   if (process.env.ALERT_TEXT) {
     const t = await page.evaluate(() => document.getElementById('main').innerText);
