@@ -154,6 +154,15 @@ static void token_field(const struct ctjson *d, const char *k, char *out, size_t
 	ctjson_text(d, ctjson_get(d, 0, k), out, n);
 }
 
+/* Imported tokens end up on terminals and in bait files: no control bytes. */
+static int token_clean(const char *v)
+{
+	for (; *v; v++)
+		if ((unsigned char)*v < 0x20 || *v == 0x7f)
+			return 0;
+	return 1;
+}
+
 int token_from_json(const char *line, size_t n, struct token *t)
 {
 	struct ctjson d = {.max_nodes = 256};
@@ -178,7 +187,10 @@ int token_from_json(const char *line, size_t n, struct token *t)
 	t->created = ctjson_num(&d, ctjson_get(&d, 0, "created"));
 	t->minted_ts = ctjson_num(&d, ctjson_get(&d, 0, "minted_ts"));
 	if (!t->id[0] || !t->value[0] || !token_kind_valid(t->kind) ||
-	    (t->format[0] && !token_format_valid(t->format)))
+	    (t->format[0] && !token_format_valid(t->format)) || !token_clean(t->id) ||
+	    !token_clean(t->value) || !token_clean(t->secret) || !token_clean(t->key_id) ||
+	    !token_clean(t->user) || !token_clean(t->note) || !token_clean(t->minted_for) ||
+	    !token_clean(t->minted_uri))
 		ret = -EINVAL;
 out:
 	ctjson_free(&d);

@@ -42,6 +42,7 @@ struct tokscan {
 	unsigned recent_next;
 	/* tokscan_open only */
 	sqlite3 *db;
+	sqlite3_stmt *dv; /* PRAGMA data_version, prepared once */
 	int data_version;
 	char stamp[96];
 };
@@ -301,15 +302,16 @@ static int tokscan_collect(void *user, const struct token *t)
 	return 0;
 }
 
-static int tokscan_data_version(sqlite3 *db)
+static int tokscan_data_version(struct tokscan *s)
 {
-	sqlite3_stmt *st = NULL;
 	int v = -1;
 
-	if (sqlite3_prepare_v2(db, "PRAGMA data_version", -1, &st, NULL) == SQLITE_OK &&
-	    sqlite3_step(st) == SQLITE_ROW)
-		v = sqlite3_column_int(st, 0);
-	sqlite3_finalize(st);
+	if (!s->dv && sqlite3_prepare_v3(s->db, "PRAGMA data_version", -1,
+					 SQLITE_PREPARE_PERSISTENT, &s->dv, NULL) != SQLITE_OK)
+		return -1;
+	if (sqlite3_step(s->dv) == SQLITE_ROW)
+		v = sqlite3_column_int(s->dv, 0);
+	sqlite3_reset(s->dv);
 	return v;
 }
 
@@ -342,7 +344,7 @@ int tokscan_refresh(struct tokscan *s)
 		return 0;
 	/* data_version moves when another connection commits anything; only
 	 * then is the (slightly dearer) stamp of the tokens table read. */
-	dv = tokscan_data_version(s->db);
+	dv = tokscan_data_version(s);
 	if (dv == s->data_version && s->aho)
 		return 0;
 	s->data_version = dv;
@@ -585,6 +587,7 @@ void tokscan_free(struct tokscan *s)
 	if (!s)
 		return;
 	tokscan_clear(s);
+	sqlite3_finalize(s->dv);
 	sqlite3_close(s->db);
 	free(s);
 }

@@ -121,6 +121,15 @@ static int token_print_json(const struct token *t)
 	return ret;
 }
 
+/* --note and --user end up on terminals: no control characters. */
+static int token_cli_clean(const char *v)
+{
+	for (; v && *v; v++)
+		if ((unsigned char)*v < 0x20 || *v == 0x7f)
+			return 0;
+	return 1;
+}
+
 static int token_cmd_new(sqlite3 *db, const struct token_cli *c)
 {
 	struct token_opts o = {.kind = c->kind, .prefix = c->prefix, .domain = c->domain,
@@ -313,8 +322,12 @@ int cmd_token(int argc, char **argv)
 		fprintf(stderr, "mitsu token %s: give %s\n", act, strcmp(act, "import") ? "an ID" : "a FILE");
 		return 2;
 	}
-	if (!strcmp(act, "new") && !c.kind) {
-		fprintf(stderr, "mitsu token new: give --kind (aws, password, url, apikey, dns, file)\n");
+	if (!token_cli_clean(c.note) || !token_cli_clean(c.user) || !token_cli_clean(c.prefix)) {
+		fprintf(stderr, "mitsu token: --note, --user and --prefix may not hold control characters\n");
+		return 2;
+	}
+	if (!strcmp(act, "new") && (!c.kind || !token_kind_valid(c.kind))) {
+		fprintf(stderr, "mitsu token new: give --kind aws, password, url, apikey, dns or file\n");
 		return 2;
 	}
 	if (strcmp(act, "new") && strcmp(act, "add") && strcmp(act, "list") && strcmp(act, "show") &&

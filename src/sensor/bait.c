@@ -168,17 +168,22 @@ fail:
 	return ret;
 }
 
-int bait_match(const struct bait *b, const uint8_t *p, size_t len)
+int bait_match_entries(const struct bait_entry *e, int n, const uint8_t *p, size_t len)
 {
 	if (len < 5 || memcmp(p, "GET ", 4))
 		return -1;
-	for (int i = 0; i < b->n; i++) {
-		size_t pl = strlen(b->e[i].path);
-		if (len > 4 + pl && !memcmp(p + 4, b->e[i].path, pl) &&
+	for (int i = 0; i < n; i++) {
+		size_t pl = strnlen(e[i].path, sizeof(e[i].path));
+		if (len > 4 + pl && !memcmp(p + 4, e[i].path, pl) &&
 		    (p[4 + pl] == ' ' || p[4 + pl] == '?'))
 			return i;
 	}
 	return -1;
+}
+
+int bait_match(const struct bait *b, const uint8_t *p, size_t len)
+{
+	return bait_match_entries(b->e, b->n, p, len);
 }
 
 int bait_take(struct bait *b, int i, uint64_t flow_hash, const char *src, double ts,

@@ -34,8 +34,10 @@ struct bait;
  * starts the minting thread.  0 or -errno (err set). */
 int bait_open(struct bait **out, const struct bait_entry *e, int n, const char *db_path,
 	      char *err, size_t errlen);
-/* The entry whose "GET PATH " starts this client payload, or -1. */
+/* The entry whose "GET PATH " (or "GET PATH?") starts this client
+ * payload, or -1; bait_match_entries does it on a plain array. */
 int bait_match(const struct bait *b, const uint8_t *payload, size_t len);
+int bait_match_entries(const struct bait_entry *e, int n, const uint8_t *payload, size_t len);
 /* Takes the next pre-rendered response for entry i and records that it
  * went to src at ts (stored by the thread).  flow_hash names the request
  * (flow and sequence number): the same request is answered once.  Returns

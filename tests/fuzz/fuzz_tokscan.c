@@ -2,7 +2,8 @@
  * (client and server bytes of a record) and scanned against a fixed token
  * set that has every kind; the first byte also picks a token whose forms
  * are spliced in, so hits and near misses are both exercised.  Every hit
- * must point at a real occurrence inside the buffer. */
+ * must point inside the buffer.  The same bytes also go through the
+ * sensor's --bait request match. */
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -10,6 +11,7 @@
 
 #include "alert/tokscan.h"
 #include "analyze/record.h"
+#include "sensor/bait.h"
 
 static struct tokscan *fz_s;
 static struct token fz_t[4];
@@ -45,8 +47,15 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct record r;
 	size_t split, n;
 
+	static struct bait_entry fz_bait[2] = {{"/.env", "env"}, {"/.aws/credentials", "aws-credentials"}};
+	int bi;
+
 	if (!fz_s)
 		fz_init();
+	/* the sensor's request match (bait.h) on the same bytes */
+	bi = bait_match_entries(fz_bait, 2, data, size);
+	if (bi >= 0 && (size < 5 + strlen(fz_bait[bi].path) || memcmp(data, "GET /", 5)))
+		abort();
 	split = size ? data[0] % (size + 1) : 0;
 	n = tokscan_scan(fz_s, data, size, TOKSCAN_CLIENT, h, TOKSCAN_MAX_HITS);
 	for (size_t i = 0; i < n; i++)

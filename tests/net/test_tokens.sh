@@ -68,6 +68,8 @@ cns curl -s -m 3 "http://$SADDR:8080/.env" -o "$WORK/env.txt"
 check "bait .env served (DB_PASSWORD and an AWS key in it)" sh -c "grep -q '^DB_PASSWORD=' '$WORK/env.txt' && grep -Eq '^AWS_ACCESS_KEY_ID=AKIA[A-Z2-7]{16}$' '$WORK/env.txt'"
 BUSER=$(sed -n 's/^DB_USERNAME=//p' "$WORK/env.txt")
 BPASS=$(sed -n 's/^DB_PASSWORD=//p' "$WORK/env.txt")
+cns curl -s -m 3 -g "http://[$SADDR6]:8443/.env?x=1" -o "$WORK/env6.txt"
+check "bait over IPv6 too, another token" sh -c "grep -q '^DB_PASSWORD=' '$WORK/env6.txt' && ! cmp -s '$WORK/env.txt' '$WORK/env6.txt'"
 cns curl -s -m 3 "http://$SADDR:8080/other" -o "$WORK/other.txt"
 check "no bait on other paths" [ ! -s "$WORK/other.txt" ]
 sleep 1
@@ -106,7 +108,14 @@ check "mitsu query 'filter ispresent(tokens)' finds the 4 connections ($n)" [ "$
 check "record tokens member names dir and form" [ "$(q "$DB" "select count(*) > 0 from flows where dst_port=2121 and json_extract(tokens,'\$[0].dir')='client' and json_extract(tokens,'\$[0].form')='plain'")" = 1 ]
 stop_sensor
 check "mitsu run exits 0" [ "$SENSOR_RC" -eq 0 ]
-check "bait response counted" grep -q 'bait responses 1 ' "$WORK/run.log"
+check "bait responses counted" grep -q 'bait responses 2 (0 unanswered)' "$WORK/run.log"
 pcap=$(q "$DB" "select substr(s3path,8) from flows where dst_port=8080 and readable like 'GET /.env%'")
 check "the bait response is in the flow's pcap" sh -c "[ -f '$pcap' ] && grep -aq 'DB_PASSWORD=$BPASS' '$pcap'"
+check "the IPv6 fetcher is recorded too" [ "$(q "$DB" "select count(*) from tokens where minted_for='$CADDR6'")" = 1 ]
+
+# mitsu analyze over the same pcaps, into a fresh database with the tokens
+"$MITSU" token export --db "$DB" | "$MITSU" token import - --db "$WORK/re.db" 2>/dev/null
+"$MITSU" analyze -q --db "$WORK/re.db" --jsonl "$WORK/re.jsonl" "$WORK/store" 2>/dev/null
+check "mitsu analyze finds the same 4 token uses" [ "$(q "$WORK/re.db" "select count(*) from alerts where kind='token'")" = 4 ]
+check "and writes tokens into its JSON lines" grep -q "\"tokens\":\[{\"id\":\"$PWID\"" "$WORK/re.jsonl"
 exit 0

@@ -174,6 +174,36 @@ static void test_scan(void)
 	tokscan_free(s);
 }
 
+/* dns: the random label is found in a DNS query's wire format (length-
+ * prefixed labels, no dots) and in a Host header, whatever the case. */
+static void test_dns(void)
+{
+	struct token_opts o = {.kind = "dns", .domain = "canary.example.net"};
+	struct tokscan *s = NULL;
+	struct tokscan_hit h[4];
+	struct token t;
+	uint8_t q[128];
+	char err[128], host[320];
+	size_t n = 0;
+
+	CHECK_INT(token_mint(&o, &t, err, sizeof(err)), 0);
+	CHECK_INT(tokscan_build(&s, &t, 1), 0);
+	if (!s)
+		return;
+	memcpy(q, "\x12\x34\x01\x00\x00\x01\x00\x00\x00\x00\x00\x00", 12), n = 12;
+	q[n++] = 12;
+	memcpy(q + n, t.secret, 12), n += 12;
+	memcpy(q + n, "\x06" "canary" "\x07" "example" "\x03" "net" "\x00\x00\x01\x00\x01", 23), n += 23;
+	CHECK_INT(tokscan_scan(s, q, n, TOKSCAN_CLIENT, h, 4), 1);
+	CHECK(h[0].offset == 13 && h[0].form == TOKSCAN_PLAIN);
+	snprintf(host, sizeof(host), "GET / HTTP/1.1\r\nHost: %s\r\n", t.value);
+	for (char *c = host; *c; c++)
+		if (*c >= 'a' && *c <= 'z')
+			*c = (char)(*c - 32);
+	CHECK_INT(tokscan_scan(s, (const uint8_t *)host, strlen(host), TOKSCAN_CLIENT, h, 4), 1);
+	tokscan_free(s);
+}
+
 static int alerts_seen;
 static char last_detail[512];
 
@@ -306,6 +336,7 @@ int main(void)
 	test_mint();
 	test_forms();
 	test_scan();
+	test_dns();
 	test_record();
 	test_ctjson();
 	test_db();
