@@ -63,7 +63,7 @@ check "port 8080 answered beside the dashboard's 127.0.0.1:8080 ($p)" [ "${p:-0}
 
 # An alert and a honeytoken as the alert hub would store them (the web side
 # only reads these tables), carrying markup of their own.
-sqlite3 "$DB" "PRAGMA busy_timeout=5000;
+sqlite3 -cmd ".timeout 5000" "$DB" "
 INSERT INTO tokens(id, kind, value, secret, user, note, created, doc)
   VALUES ('tok-1', 'password', 'hunter2', 'SECRET-NEVER-SHOWN', 'admin', '<img src=x onerror=alert(1)> token note', 1700000000, '{}');
 INSERT INTO alerts(ts, kind, src_addr, dst_addr, src_port, dst_port, proto, token_id, tag, uri, community_id, summary, doc, dedup_key, created)

@@ -100,8 +100,9 @@ try {
   const probed = await page.evaluate(() => (document.getElementById('main').innerText.match(/([\d,]+) of 65536 ports were probed/) || [])[1]);
   check(`port map counts the probed ports (${probed})`, Number(String(probed).replace(/,/g, '')) > 0);
   // hover a probed port: its count shows in the hint
-  const box = await page.locator('canvas.ports').boundingBox();
-  await page.mouse.move(box.x + 1, box.y + 1);
+  // hover() waits until the canvas is laid out and visible (boundingBox()
+  // could still be null right after the page rendered, on a loaded machine).
+  await page.locator('canvas.ports').hover({ position: { x: 1, y: 1 } });
   check('port map hover names the port', /^port 0\/tcp:/.test(await page.locator('.hint').innerText()));
   await visit('#/sessions', 'sessions.png', 'table.sessions tbody tr');
   check('sessions table has rows', (await page.locator('table.sessions tbody tr').count()) > 0);
