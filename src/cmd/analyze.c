@@ -320,7 +320,9 @@ static int open_sinks(const struct analyze_opts *o, struct sink **sinks, int *n)
 	return 0;
 }
 
-static int start_enrich(const struct analyze_opts *o)
+/* Token hits go to the alert hub when one runs (channels, throttling), else
+ * straight to the alerts table. */
+static int start_enrich(const struct analyze_opts *o, struct alert_hub *hub)
 {
 	struct enrich_cfg ec;
 	char err[512];
@@ -328,6 +330,10 @@ static int start_enrich(const struct analyze_opts *o)
 	if (o->no_dissect)
 		return 0;
 	enrich_cfg_defaults(&ec);
+	if (hub) {
+		ec.alert = alert_raise;
+		ec.alert_user = hub;
+	}
 	/* honeytokens: those of the database the records go to */
 	if (o->db || !o->json)
 		ec.token_db = o->db ? o->db : "./mitsu-data/mitsu.db";
@@ -339,13 +345,12 @@ static int start_enrich(const struct analyze_opts *o)
 }
 
 /* Alerts are stored where records are (no SQLite: --json alone, none). */
-static int start_alerts(const struct analyze_opts *o, struct analyzer *a, struct alert_hub **hub,
-			struct alert_ids **ids)
+static int start_alerts(const struct analyze_opts *o, struct alert_hub **hub)
 {
 	const char *db = o->db ? o->db : o->json ? NULL : "./mitsu-data/mitsu.db";
 	char err[PATH_MAX + 256] = "";
 
-	if (alert_hub_open(&o->alert, db, hub, err, sizeof(err)) || alert_ids_attach(a, *hub, ids)) {
+	if (alert_hub_open(&o->alert, db, hub, err, sizeof(err))) {
 		fprintf(stderr, "mitsu analyze: %s\n", err[0] ? err : "alerts: out of memory");
 		return -1;
 	}
@@ -380,13 +385,15 @@ int cmd_analyze(int argc, char **argv)
 			fprintf(stderr, "mitsu analyze: %s: %s\n", argv[i], strerror(-ret));
 	}
 	if (open_sinks(&o, sinks, &nsinks) || analyzer_new(&a, &o.cfg, sinks, nsinks) ||
-	    start_enrich(&o)) {
+	    (alert_hub_cfg_active(&o.alert) && start_alerts(&o, &hub)) || start_enrich(&o, hub)) {
 		ret = 1;
 		goto out;
 	}
 	if (!o.no_dissect)
 		analyzer_set_hook(a, enrich_hook, NULL);
-	if (alert_hub_cfg_active(&o.alert) && start_alerts(&o, a, &hub, &ids)) {
+	/* After the enrich hook: the IDS hook wraps it. */
+	if (hub && alert_ids_attach(a, hub, &ids)) {
+		fprintf(stderr, "mitsu analyze: alerts: out of memory\n");
 		ret = 1;
 		goto out;
 	}

@@ -198,14 +198,20 @@ static int start_pipeline(const struct sensor_cfg *cfg, const char *db, struct s
 		snprintf(err, errlen, "analyzer: out of memory");
 		return ret;
 	}
+	if (alert_hub_cfg_active(&ra->alert_cfg) &&
+	    (ret = alert_hub_open(&ra->alert_cfg, spec + 7, &ra->hub, err, errlen)))
+		return ret;
 	enrich_cfg_defaults(&ecfg);
 	ecfg.token_db = spec + 7; /* honeytokens of the database we write to */
+	if (ra->hub) { /* token hits through the hub's channels and throttling */
+		ecfg.alert = alert_raise;
+		ecfg.alert_user = ra->hub;
+	}
 	if ((ret = enrich_init(&ecfg, err, errlen)))
 		return ret;
 	analyzer_set_hook(ra->a, enrich_hook, NULL);
-	if (alert_hub_cfg_active(&ra->alert_cfg) &&
-	    ((ret = alert_hub_open(&ra->alert_cfg, spec + 7, &ra->hub, err, errlen)) ||
-	     (ret = alert_ids_attach(ra->a, ra->hub, &ra->ids))))
+	/* After the enrich hook: the IDS hook wraps it. */
+	if (ra->hub && (ret = alert_ids_attach(ra->a, ra->hub, &ra->ids)))
 		return ret;
 	/* With --bus nats://, the embedded analyzer is group "mitsu-run". */
 	struct bus_opts bo = {.group = "mitsu-run"};
