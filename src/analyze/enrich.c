@@ -27,6 +27,7 @@ static int enrich_tokens_init(char *err, size_t errlen)
 
 void enrich_cfg_defaults(struct enrich_cfg *cfg)
 {
+	*cfg = (struct enrich_cfg){0}; /* no token database, no alert function */
 	cfg->dissect = true;
 	cfg->fingerprint = true;
 	cfg->tags = true;
