@@ -262,7 +262,8 @@ static size_t write_tcp_data(const struct responder *r, const struct pkt *req, u
 	put16(t + 14, 502);
 	put16(t + 16, 0);
 	put16(t + 18, 0);
-	memcpy(t + hl, data, len);
+	if (len)
+		memcpy(t + hl, data, len);
 	put16(t + 16, responder_csum(t, hl + len, pseudo_sum(req, hl + len)));
 	return hl + len;
 }

@@ -46,6 +46,7 @@ struct sensor_stats {
 	uint64_t packets, bytes, kernel_received, kernel_dropped;
 	uint64_t not_ip, malformed, fragments, foreign, local_initiated, excluded;
 	uint64_t syns, synacks_sent, handshakes, inject_errors;
+	uint64_t acks_sent; /* ACKs of client data and FINs on handshaken connections */
 	uint64_t suppressed_rate_dest, suppressed_rate_global, suppressed_listener,
 		suppressed_martian;
 	uint64_t flows_open, flows_evicted, packets_unstored;

@@ -690,6 +690,7 @@ static const struct web_metric web_metrics[] = {
     WM(syns, "counter", "TCP SYNs seen"),
     WM(synacks_sent, "counter", "SYN+ACK replies sent"),
     WM(handshakes, "counter", "Completed TCP handshakes"),
+    WM(acks_sent, "counter", "ACKs of client data and FINs on handshaken connections"),
     WM(inject_errors, "counter", "Replies that failed to send"),
     WM(suppressed_rate_dest, "counter", "Replies suppressed by the per-source rate"),
     WM(suppressed_rate_global, "counter", "Replies suppressed by the global rate"),
