@@ -1,5 +1,7 @@
-/* The responder builds the only packet the sensor ever originates: a
- * SYN+ACK in answer to a received SYN, shaped like a current Linux host's
+/* The responder builds the packets the sensor sends: a SYN+ACK in answer to
+ * a received SYN, a bare ACK of a handshaken client's data or FIN, and the
+ * one --bait response (responder_data).  The SYN+ACK is shaped like a
+ * current Linux host's
  * (TTL 64, DF, IP ID 0, window 64240/64800, options laid out as
  * tcp_options_write() does, echoing what the client offered).
  *

@@ -87,6 +87,18 @@ static void test_segment(void)
 	ph += 6 + (uint32_t)(m - 20);
 	CHECK_INT(responder_csum(out + 20, (size_t)m - 20, ph), 0);
 	CHECK_INT(responder_data(&r, DECODE_LINKTYPE_RAW, &p, 0x19, out, 1500, out, sizeof(out)), -ENOSPC);
+	/* The sensor's bare ACK of client data, then of data with a FIN (which
+	 * takes one more sequence number). */
+	m = responder_data(&r, DECODE_LINKTYPE_RAW, &p, 0x10, NULL, 0, out, sizeof(out));
+	CHECK_INT(m, 20 + 32);
+	CHECK_INT(decode_packet(DECODE_LINKTYPE_RAW, out, (uint32_t)m, &q), DECODE_OK);
+	CHECK(q.seq == p.ack && q.ack == p.seq + sizeof(req) - 1 && q.tcp_flags == 0x10);
+	CHECK(q.payload_len == 0 && rd32(q.tcp_opts + 8) == 777);
+	CHECK_INT(responder_csum(out, 20, 0), 0);
+	p.tcp_flags |= 0x01;
+	m = responder_data(&r, DECODE_LINKTYPE_RAW, &p, 0x10, NULL, 0, out, sizeof(out));
+	CHECK_INT(decode_packet(DECODE_LINKTYPE_RAW, out, (uint32_t)m, &q), DECODE_OK);
+	CHECK(q.ack == p.seq + sizeof(req)); /* data + FIN */
 }
 
 static void test_pool(void)
