@@ -8,7 +8,8 @@ CC      ?= cc
 WERROR  ?=
 CFLAGS  ?= -O2 -g
 override CFLAGS += -std=gnu11 -Wall -Wextra $(WERROR) -D_GNU_SOURCE -Isrc -pthread
-LDLIBS  += -lpcap -lsqlite3 -lcrypto -lpcre2-8 -lz -lm -pthread -lcurl -lnats
+LDLIBS  += -lpcap -lsqlite3 -lcrypto -lpcre2-8 -lz -lm -pthread
+LDLIBS  += -lmicrohttpd -lcrypt -lmaxminddb -lcurl -lnats
 BUILD   ?= build
 
 SRC_ALL := $(shell find src -name '*.c' | sort)
@@ -16,6 +17,9 @@ SRC_LIB := $(filter-out src/main.c src/cmd/%,$(SRC_ALL))
 SRC_CMD := src/main.c $(filter src/cmd/%,$(SRC_ALL))
 OBJ_LIB := $(SRC_LIB:%.c=$(BUILD)/%.o)
 OBJ_CMD := $(SRC_CMD:%.c=$(BUILD)/%.o)
+# The dashboard's UI (web/) embedded as C, generated into the build folder.
+WEB_ASSETS := $(sort $(wildcard web/*.html web/*.js web/*.css web/*.svg))
+OBJ_LIB += $(BUILD)/gen/web_assets.o
 UNIT_SRC := $(sort $(wildcard tests/unit/test_*.c))
 UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 
@@ -30,6 +34,13 @@ $(BUILD)/mitsu: $(OBJ_CMD) $(BUILD)/libmitsu.a
 $(BUILD)/libmitsu.a: $(OBJ_LIB)
 	@rm -f $@
 	ar rcs $@ $^
+
+$(BUILD)/gen/web_assets.c: $(WEB_ASSETS) tools/embed.sh
+	@mkdir -p $(dir $@)
+	tools/embed.sh $@ $(WEB_ASSETS)
+
+$(BUILD)/gen/web_assets.o: $(BUILD)/gen/web_assets.c
+	$(CC) $(CFLAGS) -c -o $@ $<
 
 $(BUILD)/%.o: %.c
 	@mkdir -p $(dir $@)

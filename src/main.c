@@ -16,13 +16,16 @@ static const struct subcommand subcommands[] = {
 	{"analyze", cmd_analyze, "reassemble pcaps into one JSON record per flow"},
 	{"query", cmd_query, "query the record store in the pipe language"},
 	{"sql", cmd_sql, "run read-only SQL against the record store"},
+	{"web", cmd_web, "the dashboard and JSON API over the record store"},
+	{"token", cmd_token, "mint and manage honeytokens (bait credentials, URLs, keys, files)"},
+	{"cloudtrail", cmd_cloudtrail, "alert on CloudTrail events made with an aws honeytoken"},
 };
 
 static void usage(FILE *f)
 {
 	fprintf(f, "usage: mitsu <command> [options]\n\ncommands:\n");
 	for (size_t i = 0; i < sizeof(subcommands) / sizeof(subcommands[0]); i++)
-		fprintf(f, "  %-8s %s\n", subcommands[i].name, subcommands[i].summary);
+		fprintf(f, "  %-11s %s\n", subcommands[i].name, subcommands[i].summary);
 	fprintf(f, "\n'mitsu <command> --help' explains each command.\n");
 }
 

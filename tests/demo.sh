@@ -44,3 +44,10 @@ if [ -n "$f" ]; then
 	tshark -r "$f" 2>/dev/null | head -8
 fi
 echo "== done: try ./mitsu query --db $DATA/mitsu.db 'stats count(*) by dst_port | sort count(*) desc'"
+# The dashboard ran inside the throwaway namespace while it captured; serve
+# the same data on this host's loopback now, when someone is watching.
+echo "== the dashboard: ./mitsu web --db $DATA/mitsu.db --store $DATA (http://127.0.0.1:8080/)"
+if [ -t 0 ] && [ -t 1 ] && [ -z "$MITSU_DEMO_NO_WEB" ]; then
+	echo "   serving it now on http://127.0.0.1:8080/ until Ctrl-C"
+	"$MITSU" web --db "$DATA/mitsu.db" --store "$DATA"
+fi

@@ -46,4 +46,21 @@ struct alert {
 
 const char *alert_kind_name(enum alert_kind k);
 
+/* Where producers (the analyzer's token scan, `mitsu cloudtrail`) send
+ * alerts: the hub's alert_raise in production, anything in a test. */
+typedef void (*alert_fn)(void *user, const struct alert *a);
+
+/* The alert as one JSON object (the `doc` column and what channels send). */
+struct buf;
+int alert_to_json(const struct alert *a, struct buf *out);
+/* The deduplication key: the same alert raised again (an object analysed
+ * twice, a redelivered event) has the same key. */
+void alert_dedup_key(const struct alert *a, char *out, size_t outlen);
+
+/* Stores a in the alerts table of db (opened with sink_sqlite_open_db).
+ * 1 when stored, 0 when an alert with the same dedup key was already
+ * there, or -errno. */
+struct sqlite3;
+int alert_db_insert(struct sqlite3 *db, const struct alert *a);
+
 #endif

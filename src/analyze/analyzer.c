@@ -107,6 +107,12 @@ void analyzer_set_hook(struct analyzer *a, analyzer_hook_fn fn, void *user)
 	a->hook_user = user;
 }
 
+void analyzer_get_hook(const struct analyzer *a, analyzer_hook_fn *fn, void **user)
+{
+	*fn = a->hook;
+	*user = a->hook_user;
+}
+
 /* ---- flow table --------------------------------------------------------- */
 
 static void key_of(const struct pkt *p, struct akey *k, int *from)
@@ -462,7 +468,10 @@ static pcap_t *open_input(const char *path, char *err, size_t errlen)
 		p = pcap_fopen_offline_with_tstamp_precision(stdin, PCAP_TSTAMP_PRECISION_MICRO, ebuf);
 	else
 		p = pcap_open_offline_with_tstamp_precision(path, PCAP_TSTAMP_PRECISION_MICRO, ebuf);
-	if (!p)
+	/* libpcap names the file itself when it cannot open it. */
+	if (!p && !strncmp(ebuf, path, strlen(path)))
+		snprintf(err, errlen, "%s", ebuf);
+	else if (!p)
 		snprintf(err, errlen, "%s: %s", path, ebuf);
 	return p;
 }

@@ -36,6 +36,8 @@ void analyzer_cfg_defaults(struct analyzer_cfg *cfg);
 int analyzer_new(struct analyzer **out, const struct analyzer_cfg *cfg, struct sink **sinks,
 		 int nsinks);
 void analyzer_set_hook(struct analyzer *a, analyzer_hook_fn fn, void *user);
+/* The current hook, so another can wrap it (alert/ids.c). */
+void analyzer_get_hook(const struct analyzer *a, analyzer_hook_fn *fn, void **user);
 /* Analyses one object.  path: a file or "-"; uri: what records call it
  * (s3path); sensor, flow_end: metadata if known ("" otherwise).  Records
  * are committed to every sink before return.  Returns 0, or a negative

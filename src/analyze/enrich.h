@@ -5,12 +5,19 @@
 #define MITSU_ENRICH_H
 #include <stdbool.h>
 
+#include "alert/alert.h"
 #include "analyze/record.h"
 
 struct enrich_cfg {
 	bool dissect; /* protocol dissectors and everything that needs them */
 	bool fingerprint;
 	bool tags;
+	/* Honeytokens: the database whose tokens table is scanned for (and
+	 * re-read when it changes); NULL: no token scan.  Alerts go to alert
+	 * (NULL: stored in that database's alerts table). */
+	const char *token_db;
+	alert_fn alert;
+	void *alert_user;
 };
 
 void enrich_cfg_defaults(struct enrich_cfg *cfg);

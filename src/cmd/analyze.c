@@ -10,6 +10,9 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "alert/hub.h"
+#include "alert/ids.h"
+#include "alert/opts.h"
 #include "analyze/analyzer.h"
 #include "analyze/enrich.h"
 #include "cmd/analyze_keep.h"
@@ -58,7 +61,7 @@ static void usage(FILE *f)
 		"      --s3-events FILE|-  read S3 event documents (raw, or in SNS or SQS\n"
 		"                       envelopes) and analyse each object they name\n"
 		"      --s3-endpoint URL, --s3-path-style  as for 'mitsu sensor'\n"
-		"  -h, --help           this text\n\n"
+		"  -h, --help           this text\n" ALERT_OPTIONS_HELP "\n"
 		"Exit status: 0 all read, 1 a file was skipped or cut short (named on stderr),\n"
 		"2 bad usage.\n");
 }
@@ -168,7 +171,8 @@ static void analyze_one(struct analyzer *a, const char *path, const char *sensor
 }
 
 enum { OPT_DB = 1000, OPT_JSON, OPT_JSONL, OPT_SENSOR, OPT_MAX_BYTES, OPT_IDLE, OPT_NO_DISSECT,
-       OPT_FROM, OPT_GROUP, OPT_ACK_WAIT, OPT_S3_EVENTS, OPT_S3_ENDPOINT, OPT_S3_PATH_STYLE };
+       OPT_FROM, OPT_GROUP, OPT_ACK_WAIT, OPT_S3_EVENTS, OPT_S3_ENDPOINT, OPT_S3_PATH_STYLE,
+       OPT_ALERT, OPT_ALERT_LAST = OPT_ALERT + ALERT_NOPTS - 1 };
 
 static const struct option long_opts[] = {
 	{"db", required_argument, NULL, OPT_DB},
@@ -186,6 +190,7 @@ static const struct option long_opts[] = {
 	{"s3-events", required_argument, NULL, OPT_S3_EVENTS},
 	{"s3-endpoint", required_argument, NULL, OPT_S3_ENDPOINT},
 	{"s3-path-style", no_argument, NULL, OPT_S3_PATH_STYLE},
+	ALERT_LONG_OPTIONS(OPT_ALERT),
 	{NULL, 0, NULL, 0},
 };
 
@@ -194,6 +199,7 @@ struct analyze_opts {
 	int json, quiet, no_dissect;
 	struct analyzer_cfg cfg;
 	struct keep_opts keep;
+	struct alert_hub_cfg alert;
 };
 
 static int parse_size(const char *s, size_t *out)
@@ -221,6 +227,7 @@ static int parse_opts(int argc, char **argv, struct analyze_opts *o)
 	size_t v;
 
 	analyzer_cfg_defaults(&o->cfg);
+	alert_hub_cfg_defaults(&o->alert);
 	opterr = 0;
 	while ((opt = getopt_long(argc, argv, "qh", long_opts, NULL)) != -1) {
 		switch (opt) {
@@ -243,6 +250,14 @@ static int parse_opts(int argc, char **argv, struct analyze_opts *o)
 			}
 			o->keep.ack_wait_s = (uint32_t)v;
 			break;
+		case OPT_ALERT ... OPT_ALERT_LAST: {
+			char err[512];
+			if (alert_opts_apply(&o->alert, opt - OPT_ALERT, optarg, err, sizeof(err))) {
+				fprintf(stderr, "mitsu analyze: %s\n", err);
+				return -1;
+			}
+			break;
+		}
 		case OPT_MAX_BYTES:
 			if (parse_size(optarg, &o->cfg.max_bytes)) {
 				fprintf(stderr, "mitsu analyze: invalid --max-bytes '%s'\n", optarg);
@@ -305,7 +320,9 @@ static int open_sinks(const struct analyze_opts *o, struct sink **sinks, int *n)
 	return 0;
 }
 
-static int start_enrich(const struct analyze_opts *o)
+/* Token hits go to the alert hub when one runs (channels, throttling), else
+ * straight to the alerts table. */
+static int start_enrich(const struct analyze_opts *o, struct alert_hub *hub)
 {
 	struct enrich_cfg ec;
 	char err[512];
@@ -313,8 +330,28 @@ static int start_enrich(const struct analyze_opts *o)
 	if (o->no_dissect)
 		return 0;
 	enrich_cfg_defaults(&ec);
+	if (hub) {
+		ec.alert = alert_raise;
+		ec.alert_user = hub;
+	}
+	/* honeytokens: those of the database the records go to */
+	if (o->db || !o->json)
+		ec.token_db = o->db ? o->db : "./mitsu-data/mitsu.db";
 	if (enrich_init(&ec, err, sizeof(err))) {
 		fprintf(stderr, "mitsu analyze: %s\n", err);
+		return -1;
+	}
+	return 0;
+}
+
+/* Alerts are stored where records are (no SQLite: --json alone, none). */
+static int start_alerts(const struct analyze_opts *o, struct alert_hub **hub)
+{
+	const char *db = o->db ? o->db : o->json ? NULL : "./mitsu-data/mitsu.db";
+	char err[PATH_MAX + 256] = "";
+
+	if (alert_hub_open(&o->alert, db, hub, err, sizeof(err))) {
+		fprintf(stderr, "mitsu analyze: %s\n", err[0] ? err : "alerts: out of memory");
 		return -1;
 	}
 	return 0;
@@ -327,6 +364,8 @@ int cmd_analyze(int argc, char **argv)
 	struct run_totals t = {0};
 	struct sink *sinks[3];
 	struct analyzer *a = NULL;
+	struct alert_hub *hub = NULL;
+	struct alert_ids *ids = NULL;
 	struct timespec t0, t1;
 	int nsinks = 0, ret, show;
 
@@ -346,12 +385,18 @@ int cmd_analyze(int argc, char **argv)
 			fprintf(stderr, "mitsu analyze: %s: %s\n", argv[i], strerror(-ret));
 	}
 	if (open_sinks(&o, sinks, &nsinks) || analyzer_new(&a, &o.cfg, sinks, nsinks) ||
-	    start_enrich(&o)) {
+	    (alert_hub_cfg_active(&o.alert) && start_alerts(&o, &hub)) || start_enrich(&o, hub)) {
 		ret = 1;
 		goto out;
 	}
 	if (!o.no_dissect)
 		analyzer_set_hook(a, enrich_hook, NULL);
+	/* After the enrich hook: the IDS hook wraps it. */
+	if (hub && alert_ids_attach(a, hub, &ids)) {
+		fprintf(stderr, "mitsu analyze: alerts: out of memory\n");
+		ret = 1;
+		goto out;
+	}
 	if (o.keep.from || o.keep.s3_events) {
 		o.keep.quiet = o.quiet;
 		ret = analyze_keep_run(a, &o.keep);
@@ -382,6 +427,9 @@ int cmd_analyze(int argc, char **argv)
 			(double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9);
 	ret = t.skipped || ret || files.n == 0 ? 1 : 0;
 out:
+	alert_hub_close(hub, 30); /* open IDS windows become alerts, channels deliver */
+	alert_ids_free(ids);
+	alert_hub_cfg_free(&o.alert);
 	analyzer_free(a);
 	enrich_free();
 	for (int i = 0; i < nsinks; i++)

@@ -15,7 +15,7 @@
 #define DEFAULT_DB "./mitsu-data/mitsu.db"
 
 static const char query_help[] =
-    "usage: mitsu query [--db PATH] [--table|--tsv|--csv|--json] [--explain] QUERY\n"
+    "usage: mitsu query [--db PATH] [--alerts] [--table|--tsv|--csv|--json] [--explain] QUERY\n"
     "\n"
     "Queries the flow records in the pipe language of CloudWatch Logs Insights:\n"
     "commands separated by '|', each working on the rows of the one before.\n"
@@ -59,6 +59,11 @@ static const char query_help[] =
     "  --csv        RFC 4180 CSV with a header line\n"
     "  --json       one JSON object per row\n"
     "  --explain    print the compiled SQL and its parameters; do not run it\n"
+    "  --alerts     query the alerts table instead (same as a first command\n"
+    "               'source alerts'): ts kind src_addr dst_addr src_port dst_port\n"
+    "               proto token_id tag uri community_id summary doc; dotted names read\n"
+    "               the alert JSON (detail.port_count); @timestamp is ts. Example:\n"
+    "               mitsu query --alerts 'filter kind = \"contact\" | stats count(*) by src_addr'\n"
     "Table, TSV and CSV show control characters, bytes >= 0x7f and '\\' as \\xNN or\n"
     "\\\\, so recorded attacker bytes never reach the terminal; --json is exact.\n"
     "Exit status: 0 ok, 1 database error, 2 bad option or query.\n";
@@ -79,7 +84,7 @@ static const char sql_help[] =
 struct qopts {
 	const char *db;
 	enum query_format fmt;
-	int explain;
+	int explain, alerts;
 	char *text; /* owned */
 };
 
@@ -122,7 +127,8 @@ static const struct option longopts[] = {
     {"db", required_argument, NULL, 'd'}, {"table", no_argument, NULL, 'T'},
     {"tsv", no_argument, NULL, 't'},	  {"csv", no_argument, NULL, 'c'},
     {"json", no_argument, NULL, 'j'},	  {"explain", no_argument, NULL, 'e'},
-    {"help", no_argument, NULL, 'h'},	  {NULL, 0, NULL, 0},
+    {"help", no_argument, NULL, 'h'},	  {"alerts", no_argument, NULL, 'a'},
+    {NULL, 0, NULL, 0},
 };
 
 /* Applies one option.  Returns 0, 1 for --help, -1 for a bad option. */
@@ -146,6 +152,9 @@ static int set_opt(int c, struct qopts *o, int query)
 		return 0;
 	case 'e':
 		o->explain = 1;
+		return query ? 0 : -1;
+	case 'a':
+		o->alerts = 1;
 		return query ? 0 : -1;
 	case 'h':
 		return 1;
@@ -323,7 +332,7 @@ int cmd_query(int argc, char **argv)
 
 	if (ret >= 0)
 		goto out;
-	ret = query_compile(o.text, &q, err, sizeof(err));
+	ret = query_compile_source(o.text, o.alerts ? "alerts" : NULL, &q, err, sizeof(err));
 	if (ret) {
 		if (ret == -EINVAL)
 			show_error(o.text, &q, err);

@@ -1,12 +1,15 @@
 /* mitsu run: the whole pipeline in one process on embedded defaults: the
  * sensor writes pcaps to the local folder, the in-process bus announces
  * each, and an analyzer turns it into records in SQLite at once. */
+#include <errno.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
+#include "alert/hub.h"
+#include "alert/ids.h"
 #include "analyze/analyzer.h"
 #include "analyze/enrich.h"
 #include "bus/bus.h"
@@ -15,12 +18,16 @@
 #include "cmd/sensor_opts.h"
 #include "core/log.h"
 #include "sink/sink.h"
+#include "web/web.h"
 
 struct run_analyzer {
 	struct analyzer *a;
 	struct analyze_file_stats totals;
 	unsigned long long objects, failed;
 	struct keep_s3 s3; /* --store s3://: objects are fetched back */
+	struct alert_hub_cfg alert_cfg; /* --alert-on, channels, ... */
+	struct alert_hub *hub;		/* NULL when nothing alerts */
+	struct alert_ids *ids;
 };
 
 static void usage(FILE *f)
@@ -31,7 +38,11 @@ static void usage(FILE *f)
 		   "record lands in SQLite (--db, default STORE/mitsu.db), ready for 'mitsu query'.\n"
 		   "Flows end after --idle seconds (default 60) without packets; payload-less\n"
 		   "flows are analysed when their scans file rotates (--scans-rotate, 60 s).\n\n"
-		   "      --db PATH             SQLite database for records\n%s",
+		   "      --db PATH             SQLite database for records\n"
+		   "      --web ADDR:PORT       the dashboard (default " WEB_DEFAULT_LISTEN "; a\n"
+		   "                            non-loopback address needs MITSU_WEB_TOKEN set)\n"
+		   "      --web-mmdb FILE       MaxMind DB for the dashboard (repeatable)\n"
+		   "      --no-web              no dashboard\n%s",
 		sensor_options_help);
 }
 
@@ -86,6 +97,89 @@ static const char *take_db(int *argc, char **argv)
 	return db;
 }
 
+struct run_web {
+	const char *listen; /* NULL: --no-web */
+	const char *mmdb[4];
+	int nmmdb;
+};
+
+/* Takes --web ADDR:PORT, --web-mmdb FILE and --no-web out of argv, like
+ * take_db. */
+static void take_web(int *argc, char **argv, struct run_web *rw)
+{
+	const char *web = WEB_DEFAULT_LISTEN;
+	int o = 1;
+
+	for (int i = 1; i < *argc; i++) {
+		if (!strcmp(argv[i], "--web") && i + 1 < *argc) {
+			web = argv[++i];
+			continue;
+		}
+		if (!strcmp(argv[i], "--web-mmdb") && i + 1 < *argc && rw->nmmdb < 4) {
+			rw->mmdb[rw->nmmdb++] = argv[++i];
+			continue;
+		}
+		if (!strncmp(argv[i], "--web=", 6)) {
+			web = argv[i] + 6;
+			continue;
+		}
+		if (!strcmp(argv[i], "--no-web")) {
+			web = NULL;
+			continue;
+		}
+		argv[o++] = argv[i];
+	}
+	*argc = o;
+	rw->listen = web;
+}
+
+static int run_web_stats(void *user, struct sensor_stats *st)
+{
+	sensor_get_stats(user, st);
+	return 0;
+}
+
+/* The sensor is about to be freed: the dashboard stops reading it. */
+static void run_web_detach(void *web)
+{
+	web_set_stats(web, NULL, NULL);
+}
+
+/* Starts the dashboard; a port already taken is only a warning (the sensor
+ * matters more), a refused configuration an error.  Returns 0 or -errno. */
+static int start_web(const struct run_web *rw, const struct sensor_cfg *cfg, const char *db,
+		     struct web **web)
+{
+	static char dbpath[PATH_MAX + 16];
+	struct web_cfg wc;
+	char err[PATH_MAX + 256];
+	int ret;
+
+	*web = NULL;
+	if (!rw->listen)
+		return 0;
+	web_cfg_defaults(&wc);
+	wc.listen = rw->listen;
+	memcpy(wc.mmdb, rw->mmdb, sizeof(wc.mmdb));
+	wc.nmmdb = rw->nmmdb;
+	snprintf(dbpath, sizeof(dbpath), "%s/mitsu.db", cfg->store);
+	wc.db = db ? db : dbpath;
+	wc.store = cfg->store;
+	wc.auth_token = getenv("MITSU_WEB_TOKEN");
+	if (wc.auth_token && !*wc.auth_token)
+		wc.auth_token = NULL;
+	ret = web_start(&wc, web, err, sizeof(err));
+	if (ret && ret != -EADDRINUSE && ret != -EADDRNOTAVAIL) {
+		fprintf(stderr, "mitsu run: --web: %s\n", err);
+		return ret;
+	}
+	if (ret)
+		log_warn("mitsu run: dashboard not started: %s; capturing without it", err);
+	else
+		log_info("mitsu run: dashboard on http://%s/", rw->listen);
+	return 0;
+}
+
 static int start_pipeline(const struct sensor_cfg *cfg, const char *db, struct sink **sink,
 			  struct run_analyzer *ra, struct bus **bus, char *err, size_t errlen)
 {
@@ -107,10 +201,21 @@ static int start_pipeline(const struct sensor_cfg *cfg, const char *db, struct s
 		snprintf(err, errlen, "analyzer: out of memory");
 		return ret;
 	}
+	if (alert_hub_cfg_active(&ra->alert_cfg) &&
+	    (ret = alert_hub_open(&ra->alert_cfg, spec + 7, &ra->hub, err, errlen)))
+		return ret;
 	enrich_cfg_defaults(&ecfg);
+	ecfg.token_db = spec + 7; /* honeytokens of the database we write to */
+	if (ra->hub) { /* token hits through the hub's channels and throttling */
+		ecfg.alert = alert_raise;
+		ecfg.alert_user = ra->hub;
+	}
 	if ((ret = enrich_init(&ecfg, err, errlen)))
 		return ret;
 	analyzer_set_hook(ra->a, enrich_hook, NULL);
+	/* After the enrich hook: the IDS hook wraps it. */
+	if (ra->hub && (ret = alert_ids_attach(ra->a, ra->hub, &ra->ids)))
+		return ret;
 	/* With --bus nats://, the embedded analyzer is group "mitsu-run". */
 	struct bus_opts bo = {.group = "mitsu-run"};
 	if ((ret = bus_open(cfg->bus, &bo, bus, err, errlen)))
@@ -125,19 +230,32 @@ static int start_pipeline(const struct sensor_cfg *cfg, const char *db, struct s
 int cmd_run(int argc, char **argv)
 {
 	const char *db = take_db(&argc, argv);
+	struct run_web rw = {0};
+	struct web *web = NULL;
 	struct run_analyzer ra = {0};
 	struct sensor_cfg cfg;
 	struct sink *sink = NULL;
 	struct bus *bus = NULL;
 	struct sensor *s = NULL;
 	char err[PATH_MAX + 256];
-	int ret = sensor_cmd_start("run", argc, argv, &cfg, usage);
+	int ret;
 
+	alert_hub_cfg_defaults(&ra.alert_cfg);
+	sensor_alert_cfg = &ra.alert_cfg;
+	take_web(&argc, argv, &rw);
+	ret = sensor_cmd_start("run", argc, argv, &cfg, usage);
 	if (ret >= 0)
 		return ret;
 	ra.s3.endpoint = cfg.store_opts.s3_endpoint;
 	ra.s3.path_style = cfg.store_opts.s3_path_style;
+	if (!cfg.bait_db && db)
+		cfg.bait_db = db; /* bait tokens where the analyzer looks for them */
 	ret = start_pipeline(&cfg, db, &sink, &ra, &bus, err, sizeof(err));
+	/* Before sensor_open drops privileges, so a low port can be bound too. */
+	if (!ret && start_web(&rw, &cfg, db, &web)) {
+		ret = 2;
+		goto out;
+	}
 	if (!ret)
 		ret = sensor_open(&s, &cfg, bus, err, sizeof(err));
 	if (ret) {
@@ -145,14 +263,19 @@ int cmd_run(int argc, char **argv)
 		ret = 1;
 		goto out;
 	}
+	web_set_stats(web, run_web_stats, s);
 	log_info("mitsu run: sensor %s on %s, records in %s", sensor_id(s),
 		 cfg.iface ? cfg.iface : cfg.read_file, db ? db : "the store's mitsu.db");
-	ret = sensor_cmd_run(s, argc, argv);
+	ret = sensor_cmd_run_hook(s, argc, argv, run_web_detach, web);
 out:
+	web_stop(web);
 	bus_close(bus); /* analyses everything still queued */
 	if (ra.a)
 		log_info("analyzer: %llu objects, %llu records, %llu failed", ra.objects,
 			 (unsigned long long)ra.totals.records, ra.failed);
+	alert_hub_close(ra.hub, 10); /* after the analyzer: its last alerts */
+	alert_ids_free(ra.ids);
+	alert_hub_cfg_free(&ra.alert_cfg);
 	analyzer_free(ra.a);
 	keep_s3_free(&ra.s3);
 	enrich_free();

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "alert/opts.h"
 #include "core/log.h"
 
 enum {
@@ -15,7 +16,12 @@ enum {
 	OPT_GLOBAL_RATE, OPT_GLOBAL_BURST, OPT_STATS, OPT_SCANS_ROTATE, OPT_SCANS_SIZE,
 	OPT_CONFIG, OPT_LOG, OPT_TX_OUT,
 	OPT_S3_ENDPOINT, OPT_S3_PATH_STYLE, OPT_SPOOL, OPT_SPOOL_MAX, OPT_SPOOL_RETRY_MAX, OPT_BUS,
+	OPT_BAIT, OPT_BAIT_DB,
+	OPT_ALERT, OPT_ALERT_LAST = OPT_ALERT + ALERT_NOPTS - 1,
 };
+
+struct alert_hub_cfg *sensor_alert_cfg;
+static int alert_opts_seen;
 
 const char sensor_short_options[] = "i:r:vh";
 
@@ -45,6 +51,8 @@ const struct option sensor_long_options[] = {
 	{"stats-interval", required_argument, NULL, OPT_STATS},
 	{"scans-rotate", required_argument, NULL, OPT_SCANS_ROTATE},
 	{"scans-rotate-size", required_argument, NULL, OPT_SCANS_SIZE},
+	{"bait", required_argument, NULL, OPT_BAIT},
+	{"bait-db", required_argument, NULL, OPT_BAIT_DB},
 	{"config", required_argument, NULL, OPT_CONFIG},
 	{"log", required_argument, NULL, OPT_LOG},
 	{"verbose", no_argument, NULL, 'v'},
@@ -55,6 +63,7 @@ const struct option sensor_long_options[] = {
 	{"spool-max", required_argument, NULL, OPT_SPOOL_MAX},
 	{"spool-retry-max", required_argument, NULL, OPT_SPOOL_RETRY_MAX},
 	{"bus", required_argument, NULL, OPT_BUS},
+	ALERT_LONG_OPTIONS(OPT_ALERT),
 	{NULL, 0, NULL, 0},
 };
 
@@ -78,6 +87,12 @@ const char sensor_options_help[] =
 	"      --global-burst N      ... with this burst (default 50000)\n"
 	"      --no-firewall         do not install the nftables table that drops the kernel's\n"
 	"                            RSTs and port-unreachables from the monitored addresses\n"
+	"      --bait PATH=FORMAT    answer \"GET PATH\" (any port) with one small HTTP 200 whose\n"
+	"                            body is a bait file holding a honeytoken minted for that\n"
+	"                            client; FORMAT env, aws-credentials, wp-config, id_rsa,\n"
+	"                            git-credentials (repeatable, at most 8)\n"
+	"      --bait-db PATH        where bait tokens are stored (default STORE/mitsu.db;\n"
+	"                            mitsu run: its --db)\n"
 	"flows:\n"
 	"      --idle SECONDS        end a flow after this long without packets (default 60)\n"
 	"      --max-life SECONDS    end a flow at this age (default 3600)\n"
@@ -114,7 +129,7 @@ const char sensor_options_help[] =
 	"      --config FILE         read options from FILE ('name value' lines, '#' comments);\n"
 	"                            the command line wins; SIGHUP re-reads it\n"
 	"      --log FILE            log to FILE instead of stderr (SIGHUP reopens it)\n"
-	"  -v, --verbose             more logging\n";
+	"  -v, --verbose             more logging\n" ALERT_OPTIONS_HELP;
 
 static int parse_u64(const char *s, uint64_t *out, int allow_suffix)
 {
@@ -180,6 +195,22 @@ static int apply_number(struct sensor_cfg *c, int opt, const char *arg)
 	return -ENOENT;
 }
 
+/* Into the command's alert config; without one (mitsu sensor, a reload)
+ * checked and noted only. */
+static int apply_alert(int idx, const char *arg, char *err, size_t errlen)
+{
+	struct alert_hub_cfg scratch;
+	int ret;
+
+	alert_opts_seen = 1;
+	if (sensor_alert_cfg)
+		return alert_opts_apply(sensor_alert_cfg, idx, arg, err, errlen);
+	alert_hub_cfg_defaults(&scratch);
+	ret = alert_opts_apply(&scratch, idx, arg, err, errlen);
+	alert_hub_cfg_free(&scratch);
+	return ret;
+}
+
 static const char *option_name(int opt)
 {
 	for (const struct option *o = sensor_long_options; o->name; o++)
@@ -223,6 +254,13 @@ int sensor_apply_option(struct sensor_cfg *c, int opt, const char *arg, char *er
 				      !c->store_opts.spool_retry_max_s ? -EINVAL : 0;
 		break;
 	case OPT_BUS: c->bus = arg; break;
+	case OPT_BAIT:
+		ret = c->nbait == BAIT_MAX ? -E2BIG : bait_parse(arg, &c->bait[c->nbait]);
+		c->nbait += !ret;
+		break;
+	case OPT_BAIT_DB: c->bait_db = arg; break;
+	case OPT_ALERT ... OPT_ALERT_LAST:
+		return apply_alert(opt - OPT_ALERT, arg, err, errlen);
 	default: ret = apply_number(c, opt, arg); break;
 	}
 	if (ret)
@@ -257,7 +295,9 @@ int sensor_read_config(struct sensor_cfg *cfg, const char *path, char *err, size
 		name = strtok_r(line, " \t=", &save);
 		if (!name)
 			continue;
-		val = strtok_r(NULL, " \t=", &save);
+		val = strtok_r(NULL, " \t", &save);
+		if (val && *val == '=') /* "name = value", "name =value" */
+			val = val[1] ? val + 1 : strtok_r(NULL, " \t", &save);
 		o = find_long(name);
 		if (!o || o->val == OPT_CONFIG || o->val == 'h' || (o->has_arg && !val)) {
 			snprintf(err, errlen, "%s:%d: unknown or incomplete option '%s'", path, lineno,
@@ -376,6 +416,10 @@ int sensor_cmd_start(const char *cmd, int argc, char **argv, struct sensor_cfg *
 		return 1;
 	}
 	log_set_level(verbose ? LOG_LVL_DEBUG : LOG_LVL_INFO);
+	if (alert_opts_seen && !sensor_alert_cfg)
+		log_warn("mitsu %s: alert options need an analyzer ('mitsu run' or 'mitsu analyze'); "
+			 "ignored", cmd);
+	sensor_alert_cfg = NULL; /* reloads do not add rules or channels twice */
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = on_stop;
 	sigaction(SIGINT, &sa, NULL);
@@ -388,12 +432,20 @@ int sensor_cmd_start(const char *cmd, int argc, char **argv, struct sensor_cfg *
 
 int sensor_cmd_run(struct sensor *s, int argc, char **argv)
 {
+	return sensor_cmd_run_hook(s, argc, argv, NULL, NULL);
+}
+
+int sensor_cmd_run_hook(struct sensor *s, int argc, char **argv, void (*before_close)(void *),
+			void *arg)
+{
 	int ret;
 
 	running = s;
 	while (!(ret = sensor_loop(s)) && sensor_reload_pending(s))
 		sensor_reload_from_args(s, argc, argv);
 	running = NULL;
+	if (before_close)
+		before_close(arg);
 	sensor_close_and_report(s);
 	return ret ? 1 : 0;
 }

@@ -11,6 +11,10 @@
 extern const struct option sensor_long_options[];
 extern const char sensor_short_options[];
 extern const char sensor_options_help[];
+/* Where alert options go (set by `mitsu run` before sensor_cmd_start; NULL:
+ * checked, then ignored with a warning). */
+struct alert_hub_cfg;
+extern struct alert_hub_cfg *sensor_alert_cfg;
 
 /* Applies one option by its getopt value; writes a one-line error. */
 int sensor_apply_option(struct sensor_cfg *cfg, int opt, const char *arg, char *err,
@@ -33,5 +37,9 @@ int sensor_cmd_start(const char *cmd, int argc, char **argv, struct sensor_cfg *
 /* Runs s until SIGTERM/SIGINT or the end of the input, reloading on SIGHUP,
  * then writes everything and closes s.  Returns the exit status. */
 int sensor_cmd_run(struct sensor *s, int argc, char **argv);
+/* The same, calling before_close(arg) once the loop has ended and before s
+ * is closed (mitsu run detaches the dashboard from the counters there). */
+int sensor_cmd_run_hook(struct sensor *s, int argc, char **argv, void (*before_close)(void *),
+			void *arg);
 
 #endif

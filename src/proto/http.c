@@ -14,6 +14,7 @@
 #include <strings.h>
 
 #include "core/b64.h"
+#include "proto/http_parse.h"
 #include "proto/proto.h"
 
 #define HTTP_MAX_REQUESTS 16  /* pipelined requests looked at */
@@ -23,23 +24,13 @@
 #define HTTP_URI_CAP 4096
 #define HTTP_UA_CAP 512
 #define HTTP_HOST_CAP 256
-#define HTTP_METHOD_MAX 24
 
-struct http_span {
-	const uint8_t *p;
-	size_t n;
-};
-
-struct http_req {
-	struct http_span method, uri, version, host, ua, auth;
-	struct http_span hdrs; /* header lines, for writing the pairs */
-	unsigned nheaders;
-	bool complete; /* the blank line ending the headers was seen */
-	bool has_cl, chunked, body_truncated, has_sha;
-	uint64_t content_length;
-	size_t body_len; /* bytes of body present (decoded, if chunked) */
-	uint8_t sha[32];
-	size_t used; /* bytes of the payload this request took */
+/* A request's body digest, kept beside the parser's view of it. */
+struct http_digest {
+	const struct http_req *base; /* q[0] of the requests being parsed */
+	EVP_MD_CTX *md[HTTP_MAX_REQUESTS];
+	uint8_t sha[HTTP_MAX_REQUESTS][32];
+	bool has_sha[HTTP_MAX_REQUESTS];
 };
 
 /* Methods of RFC 9110, WebDAV and friends, and the few scanners use. */
@@ -57,246 +48,6 @@ static bool http_known_method(const uint8_t *p, size_t n)
 	return false;
 }
 
-static bool http_tchar(uint8_t c)
-{
-	return (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' || c == '_';
-}
-
-/* "HTTP/" DIGIT "." DIGIT */
-static bool http_is_version(const uint8_t *p, size_t n)
-{
-	return n == 8 && !memcmp(p, "HTTP/", 5) && p[5] >= '0' && p[5] <= '9' && p[6] == '.' &&
-	       p[7] >= '0' && p[7] <= '9';
-}
-
-/* Parses the request line at p (one line, terminator excluded).  Tolerates
- * runs of spaces between the parts, as servers do. */
-static bool http_request_line(const uint8_t *p, size_t n, struct http_req *q)
-{
-	size_t i = 0, s;
-
-	while (i < n && i <= HTTP_METHOD_MAX && http_tchar(p[i]))
-		i++;
-	if (i == 0 || i > HTTP_METHOD_MAX || i >= n || p[i] != ' ')
-		return false;
-	q->method = (struct http_span){p, i};
-	while (i < n && p[i] == ' ')
-		i++;
-	s = i;
-	while (i < n && p[i] != ' ')
-		i++;
-	if (i == s || i >= n)
-		return false;
-	q->uri = (struct http_span){p + s, i - s};
-	while (i < n && p[i] == ' ')
-		i++;
-	if (!http_is_version(p + i, n - i))
-		return false;
-	q->version = (struct http_span){p + i, n - i};
-	return true;
-}
-
-/* Splits a header line into name and value (optional whitespace trimmed). */
-static void http_split_header(const uint8_t *p, size_t n, struct http_span *name,
-			      struct http_span *val)
-{
-	const uint8_t *colon = memchr(p, ':', n);
-	size_t vs, ve;
-
-	if (!colon) {
-		*name = (struct http_span){p, n};
-		*val = (struct http_span){p + n, 0};
-		return;
-	}
-	*name = (struct http_span){p, (size_t)(colon - p)};
-	vs = (size_t)(colon - p) + 1;
-	ve = n;
-	while (vs < ve && (p[vs] == ' ' || p[vs] == '\t'))
-		vs++;
-	while (ve > vs && (p[ve - 1] == ' ' || p[ve - 1] == '\t'))
-		ve--;
-	*val = (struct http_span){p + vs, ve - vs};
-}
-
-static bool http_name_is(struct http_span name, const char *want)
-{
-	size_t n = strlen(want);
-
-	return name.n == n && !strncasecmp((const char *)name.p, want, n);
-}
-
-/* Decimal Content-Length; false on anything but digits or overflow. */
-static bool http_parse_u64(struct http_span v, uint64_t *out)
-{
-	uint64_t x = 0;
-
-	if (!v.n || v.n > 19)
-		return false;
-	for (size_t i = 0; i < v.n; i++) {
-		if (v.p[i] < '0' || v.p[i] > '9')
-			return false;
-		x = x * 10 + (uint64_t)(v.p[i] - '0');
-	}
-	*out = x;
-	return true;
-}
-
-static bool http_contains_nocase(struct http_span v, const char *needle)
-{
-	size_t n = strlen(needle);
-
-	for (size_t i = 0; i + n <= v.n; i++)
-		if (!strncasecmp((const char *)v.p + i, needle, n))
-			return true;
-	return false;
-}
-
-/* Notes the headers the record cares about. */
-static void http_note_header(struct http_req *q, struct http_span name, struct http_span val)
-{
-	if (http_name_is(name, "Host") && !q->host.p)
-		q->host = val;
-	else if (http_name_is(name, "User-Agent") && !q->ua.p)
-		q->ua = val;
-	else if (http_name_is(name, "Content-Length") && !q->has_cl)
-		q->has_cl = http_parse_u64(val, &q->content_length);
-	else if (http_name_is(name, "Transfer-Encoding") && http_contains_nocase(val, "chunked"))
-		q->chunked = true;
-	else if ((http_name_is(name, "Authorization") || http_name_is(name, "Proxy-Authorization")) &&
-		 !q->auth.p)
-		q->auth = val;
-}
-
-/* Walks the header lines starting at p; returns the offset just past the
- * blank line, or len if the headers never ended (q->complete stays false). */
-static size_t http_headers(const uint8_t *p, size_t len, struct http_req *q)
-{
-	size_t off = 0, next, n;
-	struct http_span name, val;
-
-	q->hdrs.p = p;
-	while (off < len) {
-		n = proto_line(p + off, len - off, &next);
-		if (p[off + next - 1] != '\n')
-			break; /* a line cut by the end of the payload */
-		if (n == 0) {
-			q->hdrs.n = off;
-			q->complete = true;
-			return off + next;
-		}
-		if (p[off] != ' ' && p[off] != '\t') { /* not an obsolete continuation */
-			q->nheaders++;
-			http_split_header(p + off, n, &name, &val);
-			http_note_header(q, name, val);
-		}
-		off += next;
-	}
-	q->hdrs.n = len;
-	return len;
-}
-
-/* Hex chunk size at the start of a line (extensions after ';' ignored). */
-static bool http_chunk_size(const uint8_t *p, size_t n, uint64_t *size)
-{
-	uint64_t x = 0;
-	size_t i;
-
-	for (i = 0; i < n && i < 16; i++) {
-		uint8_t c = p[i];
-		int d = c >= '0' && c <= '9'   ? c - '0'
-			: c >= 'a' && c <= 'f' ? c - 'a' + 10
-			: c >= 'A' && c <= 'F' ? c - 'A' + 10
-					       : -1;
-		if (d < 0)
-			break;
-		x = x << 4 | (uint64_t)d;
-	}
-	if (i == 0)
-		return false;
-	*size = x;
-	return true;
-}
-
-/* Decodes a chunked body into the digest; returns the bytes it used. */
-static size_t http_chunked_body(const uint8_t *p, size_t len, struct http_req *q, EVP_MD_CTX *md)
-{
-	size_t off = 0, next, n;
-	uint64_t size;
-
-	while (off < len) {
-		n = proto_line(p + off, len - off, &next);
-		if (!http_chunk_size(p + off, n, &size) || p[off + next - 1] != '\n') {
-			q->body_truncated = true;
-			return len;
-		}
-		off += next;
-		if (size == 0) { /* last chunk; skip the trailer up to its blank line */
-			while (off < len) {
-				n = proto_line(p + off, len - off, &next);
-				off += next;
-				if (n == 0)
-					return off;
-			}
-			return off;
-		}
-		if (size > len - off) {
-			EVP_DigestUpdate(md, p + off, len - off);
-			q->body_len += len - off;
-			q->body_truncated = true;
-			return len;
-		}
-		EVP_DigestUpdate(md, p + off, (size_t)size);
-		q->body_len += (size_t)size;
-		off += (size_t)size;
-		off += proto_starts_with(p + off, len - off, "\r\n") ? 2
-		       : proto_starts_with(p + off, len - off, "\n") ? 1
-								     : 0;
-	}
-	return off;
-}
-
-/* The body after the headers: Content-Length bytes, chunks, or none (a
- * request without either has no body).  Returns the bytes it used. */
-static size_t http_body(const uint8_t *p, size_t len, struct http_req *q)
-{
-	EVP_MD_CTX *md = EVP_MD_CTX_new();
-	size_t used = 0;
-
-	if (!md || !EVP_DigestInit_ex(md, EVP_sha256(), NULL))
-		goto out;
-	if (q->chunked) {
-		used = http_chunked_body(p, len, q, md);
-	} else if (q->has_cl) {
-		used = q->content_length < len ? (size_t)q->content_length : len;
-		q->body_truncated = q->content_length > len;
-		EVP_DigestUpdate(md, p, used);
-		q->body_len = used;
-	}
-	if (q->body_len)
-		q->has_sha = EVP_DigestFinal_ex(md, q->sha, NULL) == 1;
-out:
-	EVP_MD_CTX_free(md);
-	return used;
-}
-
-/* One request at p; false if p does not start with a request line. */
-static bool http_parse_request(const uint8_t *p, size_t len, struct http_req *q)
-{
-	size_t next, n, off;
-
-	memset(q, 0, sizeof(*q));
-	n = proto_line(p, len, &next);
-	if (!http_request_line(p, n, q))
-		return false;
-	off = next;
-	if (p[next - 1] == '\n') /* else the request line itself was cut */
-		off += http_headers(p + next, len - next, q);
-	if (q->complete)
-		off += http_body(p + off, len - off, q);
-	q->used = off;
-	return true;
-}
-
 static int http_detect(const struct record *r)
 {
 	struct http_req q;
@@ -306,7 +57,7 @@ static int http_detect(const struct record *r)
 		return 0;
 	n = proto_line(r->payload, r->payload_len, &next);
 	memset(&q, 0, sizeof(q));
-	if (http_request_line(r->payload, n, &q))
+	if (http_parse_request_line(r->payload, n, &q))
 		return http_known_method(q.method.p, q.method.n) ? 95 : 70;
 	/* A known method and a path, but the line was cut: still likely HTTP. */
 	for (size_t i = 0; http_methods[i]; i++) {
@@ -369,37 +120,28 @@ static void http_kspan(struct json *j, const char *key, struct http_span s, size
 		json_kstr(j, key, s.p, s.n < cap ? s.n : cap);
 }
 
-static void http_put_sha(struct json *j, const struct http_req *q)
+static void http_put_sha(struct json *j, const struct http_digest *d, unsigned i)
 {
 	char hex[65];
 
-	if (!q->has_sha)
+	if (!d || !d->has_sha[i])
 		return;
-	for (int i = 0; i < 32; i++)
-		snprintf(hex + 2 * i, 3, "%02x", q->sha[i]);
+	for (int k = 0; k < 32; k++)
+		snprintf(hex + 2 * k, 3, "%02x", d->sha[i][k]);
 	json_kcstr(j, "body_sha256", hex);
 }
 
 /* The first HTTP_MAX_HEADERS header lines as [name, value] pairs. */
 static void http_put_headers(struct json *j, const struct http_req *q)
 {
-	size_t off = 0, next, n;
-	unsigned k = 0;
-	struct http_span name, val;
-
 	json_key(j, "headers");
 	json_arr_begin(j);
-	while (off < q->hdrs.n && k < HTTP_MAX_HEADERS) {
-		n = proto_line(q->hdrs.p + off, q->hdrs.n - off, &next);
-		if (n && q->hdrs.p[off] != ' ' && q->hdrs.p[off] != '\t') {
-			http_split_header(q->hdrs.p + off, n, &name, &val);
-			json_arr_begin(j);
-			json_val_str(j, name.p, name.n < HTTP_NAME_CAP ? name.n : HTTP_NAME_CAP);
-			json_val_str(j, val.p, val.n < HTTP_VALUE_CAP ? val.n : HTTP_VALUE_CAP);
-			json_arr_end(j);
-			k++;
-		}
-		off += next;
+	for (unsigned k = 0; k < q->nheaders && k < HTTP_MAX_HEADERS; k++) {
+		json_arr_begin(j);
+		json_val_str(j, q->name[k].p, q->name[k].n < HTTP_NAME_CAP ? q->name[k].n : HTTP_NAME_CAP);
+		json_val_str(j, q->value[k].p,
+			     q->value[k].n < HTTP_VALUE_CAP ? q->value[k].n : HTTP_VALUE_CAP);
+		json_arr_end(j);
 	}
 	json_arr_end(j);
 	json_ku64(j, "header_count", q->nheaders);
@@ -408,7 +150,8 @@ static void http_put_headers(struct json *j, const struct http_req *q)
 }
 
 /* Fields every request has, at the top level and in "requests". */
-static void http_put_summary(struct json *j, const struct http_req *q)
+static void http_put_summary(struct json *j, const struct http_req *q,
+			     const struct http_digest *d, unsigned i)
 {
 	http_kspan(j, "method", q->method, HTTP_METHOD_MAX);
 	http_kspan(j, "uri", q->uri, HTTP_URI_CAP);
@@ -418,14 +161,15 @@ static void http_put_summary(struct json *j, const struct http_req *q)
 	http_kspan(j, "host", q->host, HTTP_HOST_CAP);
 	http_kspan(j, "user_agent", q->ua, HTTP_UA_CAP);
 	json_ku64(j, "body_len", q->body_len);
-	http_put_sha(j, q);
+	http_put_sha(j, d, i);
 }
 
-static void http_put_request(struct json *j, const struct http_req *q)
+static void http_put_request(struct json *j, const struct http_req *q,
+			     const struct http_digest *d)
 {
 	size_t sp;
 
-	http_put_summary(j, q);
+	http_put_summary(j, q, d, 0);
 	http_put_headers(j, q);
 	if (q->has_cl)
 		json_ku64(j, "content_length", q->content_length);
@@ -486,34 +230,58 @@ static void http_put_response(struct json *j, const struct record *r)
 	json_obj_end(j);
 }
 
+static void http_digest_update(void *user, const struct http_req *q, const uint8_t *p, size_t n)
+{
+	struct http_digest *d = user;
+	size_t i = (size_t)(q - d->base);
+
+	if (i >= HTTP_MAX_REQUESTS)
+		return;
+	if (!d->md[i] && (d->md[i] = EVP_MD_CTX_new()) &&
+	    !EVP_DigestInit_ex(d->md[i], EVP_sha256(), NULL)) {
+		EVP_MD_CTX_free(d->md[i]);
+		d->md[i] = NULL;
+	}
+	if (d->md[i])
+		EVP_DigestUpdate(d->md[i], p, n);
+}
+
+static void http_digest_finish(struct http_digest *d)
+{
+	for (unsigned i = 0; i < HTTP_MAX_REQUESTS; i++) {
+		if (!d->md[i])
+			continue;
+		d->has_sha[i] = EVP_DigestFinal_ex(d->md[i], d->sha[i], NULL) == 1;
+		EVP_MD_CTX_free(d->md[i]);
+		d->md[i] = NULL;
+	}
+}
+
 static void http_dissect(struct record *r)
 {
 	struct http_req q[HTTP_MAX_REQUESTS];
+	struct http_digest d = {.base = q};
 	size_t off = 0;
-	unsigned nq = 0;
+	unsigned nq;
 	struct json j;
 	size_t mark;
 
-	while (nq < HTTP_MAX_REQUESTS && off < r->payload_len &&
-	       http_parse_request(r->payload + off, r->payload_len - off, &q[nq])) {
-		off += q[nq].used;
-		nq++;
-		if (!q[nq - 1].complete)
-			break;
-	}
+	nq = (unsigned)http_parse_requests(r->payload, r->payload_len, q, HTTP_MAX_REQUESTS,
+					   http_digest_update, &d, &off);
+	http_digest_finish(&d);
 	for (unsigned i = 0; i < nq; i++)
 		if (q[i].auth.p)
 			http_basic_auth(r, q[i].auth);
 	proto_member_begin(&j, r, "http", &mark);
 	if (nq)
-		http_put_request(&j, &q[0]);
+		http_put_request(&j, &q[0], &d);
 	if (nq > 1) {
 		json_ku64(&j, "request_count", nq);
 		json_key(&j, "requests");
 		json_arr_begin(&j);
 		for (unsigned i = 0; i < nq; i++) {
 			json_obj_begin(&j);
-			http_put_summary(&j, &q[i]);
+			http_put_summary(&j, &q[i], &d, i);
 			json_obj_end(&j);
 		}
 		json_arr_end(&j);

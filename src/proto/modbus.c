@@ -200,8 +200,26 @@ static void modbus_dissect(struct record *r)
 	proto_member_end(&j, r, mark);
 }
 
+/* A request whose size is fixed by its function code must have that size:
+ * reads and single writes (1-6) are unit + function + 4 bytes; multiple
+ * writes (15, 16) carry their own byte count.  This is what tells an LDAP
+ * message (30 84 00 00 00 2d 02 01 ...) from a "read coils" frame. */
+static bool mb_request_fits(const uint8_t *frame, size_t fl)
+{
+	size_t l = fl - 6;
+
+	switch (frame[MB_MBAP]) {
+	case 1: case 2: case 3: case 4: case 5: case 6:
+		return l == 6;
+	case 15: case 16:
+		return l >= 7 && frame[12] == l - 7;
+	default:
+		return true;
+	}
+}
+
 /* Two zero bytes and a length are a weak signature: we want the frames to
- * tile the payload exactly with known function codes. */
+ * tile the payload exactly with known function codes and request sizes. */
 static int modbus_detect(const struct record *r)
 {
 	const uint8_t *p = r->payload;
@@ -211,7 +229,7 @@ static int modbus_detect(const struct record *r)
 
 	while (frames < MB_MAX_FRAMES && i < len && mb_header(p + i, len - i, &fl)) {
 		uint8_t f = p[i + MB_MBAP];
-		if (!mb_func_name(f) || fl > len - i)
+		if (!mb_func_name(f) || fl > len - i || !mb_request_fits(p + i, fl))
 			return 0;
 		devid |= f == 43 && fl >= 9 && p[i + 8] == 0x0e;
 		frames++;

@@ -339,6 +339,9 @@ static void position(const char *src, size_t off, int *line, int *col)
 	}
 }
 
+static int compile_cc(struct query_cc *ccp, const char *text, struct query_sql *out, char *err,
+		      size_t errlen);
+
 static void cc_free(struct query_cc *cc)
 {
 	for (size_t i = 0; i < cc->nparams; i++)
@@ -353,7 +356,29 @@ static void cc_free(struct query_cc *cc)
 
 int query_compile(const char *text, struct query_sql *out, char *err, size_t errlen)
 {
+	return query_compile_source(text, NULL, out, err, errlen);
+}
+
+int query_compile_source(const char *text, const char *source, struct query_sql *out, char *err,
+			 size_t errlen)
+{
 	struct query_cc cc = {.src = text, .lx = {.src = text}};
+
+	if (source && !strcmp(source, "alerts"))
+		cc.source = &query_source_alerts;
+	else if (source && strcmp(source, "flows")) {
+		memset(out, 0, sizeof(*out));
+		if (errlen)
+			snprintf(err, errlen, "unknown source '%s' (flows or alerts)", source);
+		return -EINVAL;
+	}
+	return compile_cc(&cc, text, out, err, errlen);
+}
+
+static int compile_cc(struct query_cc *ccp, const char *text, struct query_sql *out, char *err,
+		      size_t errlen)
+{
+	struct query_cc cc = *ccp;
 	struct buf sql = {0};
 	int ret;
 

@@ -52,6 +52,27 @@ static const char *const columns[] = {
     "doc",
     "scanner",
     "os_guess",
+    "tokens",
+};
+
+static const char *const flows_defaults[] = {"init_ts", "src_addr", "dst_port", "readable"};
+
+const struct query_source query_source_flows = {
+	"flows", columns, sizeof(columns) / sizeof(columns[0]), "init_ts",
+	flows_defaults, sizeof(flows_defaults) / sizeof(flows_defaults[0]), 1,
+};
+
+/* The alerts table (alert/alert.h); doc holds the alert's JSON, so
+ * detail.port_count and the like are JSON paths as for flows. */
+static const char *const alert_columns[] = {
+    "id",  "ts",  "kind",	 "src_addr",	 "dst_addr", "src_port", "dst_port", "proto",
+    "token_id", "tag", "uri", "community_id", "summary",	 "doc",	     "dedup_key", "created",
+};
+static const char *const alert_defaults[] = {"ts", "kind", "src_addr", "summary"};
+
+const struct query_source query_source_alerts = {
+	"alerts", alert_columns, sizeof(alert_columns) / sizeof(alert_columns[0]), "ts",
+	alert_defaults, sizeof(alert_defaults) / sizeof(alert_defaults[0]), 0,
 };
 
 /* Names that are not columns but fixed expressions over one. */
@@ -234,22 +255,24 @@ static int parse_name(struct query_cc *cc, struct buf *out)
 	const char *s = tok_text(cc), *sql = query_names_find(&cc->scope, s, cc->tok.len);
 	size_t n = cc->tok.len;
 
-	for (size_t i = 0; !sql && !cc->table && i < sizeof(columns) / sizeof(columns[0]); i++)
-		if (strlen(columns[i]) == n && !memcmp(columns[i], s, n))
-			sql = columns[i];
-	for (size_t i = 0; !sql && !cc->table && i < sizeof(computed) / sizeof(computed[0]); i++)
+	for (size_t i = 0; !sql && !cc->table && i < cc->source->ncolumns; i++)
+		if (strlen(cc->source->columns[i]) == n && !memcmp(cc->source->columns[i], s, n))
+			sql = cc->source->columns[i];
+	for (size_t i = 0; !sql && !cc->table && cc->source->flows &&
+			   i < sizeof(computed) / sizeof(computed[0]);
+	     i++)
 		if (strlen(computed[i].name) == n && !memcmp(computed[i].name, s, n))
 			sql = computed[i].sql;
 	/* `stats ... by tags` counts per tag: the key is the unnested tag,
 	 * a column that stats_switch (parse.c) adds to the rows. */
-	if (sql && cc->stats_by && !strcmp(sql, "tags")) {
+	if (sql && cc->stats_by && cc->source->flows && !strcmp(sql, "tags")) {
 		if (!cc->unnest_tags)
 			cc->unnest_tags = ++cc->counter;
 		query_cc_emitf(cc, out, "c%u", cc->unnest_tags);
 		return cc->err ? cc->err : query_cc_advance(cc);
 	}
 	if (!sql && !cc->table && n == 10 && !memcmp(s, "@timestamp", n))
-		sql = "init_ts";
+		sql = cc->source->ts;
 	if (!sql && !cc->table && n == 8 && !memcmp(s, "@message", n))
 		sql = "doc";
 	if (sql)
@@ -301,7 +324,7 @@ static const struct query_unit units[] = {
 /* bin(DURATION): init_ts rounded down to a multiple of the duration. */
 static int parse_bin(struct query_cc *cc, struct buf *out)
 {
-	const char *ts = query_names_find(&cc->scope, "init_ts", 7);
+	const char *ts = query_names_find(&cc->scope, cc->source->ts, strlen(cc->source->ts));
 	const char *u;
 	int p = 0;
 
@@ -319,9 +342,10 @@ static int parse_bin(struct query_cc *cc, struct buf *out)
 		return query_cc_fail(cc, cc->tok.off,
 				     "bin() needs a positive duration such as 30s, 5m, 1h or 1d");
 	if (!ts && cc->table)
-		return query_cc_fail(cc, cc->tok.off,
-				     "bin() needs init_ts, which stats did not keep");
-	query_cc_emitf(cc, out, "(CAST(%s / ?%d AS INTEGER) * ?%d)", ts ? ts : "init_ts", p, p);
+		return query_cc_fail(cc, cc->tok.off, "bin() needs %s, which stats did not keep",
+				     cc->source->ts);
+	query_cc_emitf(cc, out, "(CAST(%s / ?%d AS INTEGER) * ?%d)", ts ? ts : cc->source->ts, p,
+		       p);
 	if (query_cc_advance(cc))
 		return cc->err;
 	return query_cc_expect(cc, QT_RPAREN, "')' after the duration");
@@ -595,7 +619,8 @@ static int parse_cmp(struct query_cc *cc, struct buf *out)
 
 	if (parse_operand(cc, out))
 		return cc->err;
-	if (!cc->table && out->len - start == 4 && !memcmp(out->p + start, "tags", 4) &&
+	if (!cc->table && cc->source->flows && out->len - start == 4 &&
+	    !memcmp(out->p + start, "tags", 4) &&
 	    cmp_follows(cc))
 		return parse_tags_cmp(cc, out, start);
 	for (size_t i = 0; i < sizeof(cmps) / sizeof(cmps[0]); i++) {

@@ -66,7 +66,20 @@ struct query_names {
 	size_t n, cap;
 };
 
+/* What a query reads: flows (the default) or alerts (`source alerts`). */
+struct query_source {
+	const char *name;		/* the table, also the word after `source` */
+	const char *const *columns;	/* the whitelist of bare names */
+	size_t ncolumns;
+	const char *ts;			/* @timestamp, bin(), the default order */
+	const char *const *defaults;	/* result columns without `fields` */
+	size_t ndefaults;
+	int flows;			/* tags array semantics, creds */
+};
+extern const struct query_source query_source_flows, query_source_alerts;
+
 struct query_cc {
+	const struct query_source *source;
 	const char *src;
 	struct query_lex lx;
 	struct query_tok tok; /* current token */

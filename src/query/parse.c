@@ -51,7 +51,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-static const char *const default_fields[] = {"init_ts", "src_addr", "dst_port", "readable"};
 
 /* A token that can start an expression, else an error naming the context. */
 static int expect_start(struct query_cc *cc, const char *what, const char *after)
@@ -391,19 +390,48 @@ static int parse_command(struct query_cc *cc)
 
 static void pipeline_init(struct query_cc *cc)
 {
-	query_cc_emit(cc, &cc->from, "flows");
-	query_cc_emit(cc, &cc->order, "init_ts DESC");
-	for (size_t i = 0; i < sizeof(default_fields) / sizeof(default_fields[0]); i++)
-		query_names_add(cc, &cc->disp, default_fields[i], strlen(default_fields[i]),
-				default_fields[i]);
+	const struct query_source *s = cc->source;
+
+	query_cc_emit(cc, &cc->from, s->name);
+	query_cc_emitf(cc, &cc->order, "%s DESC", s->ts);
+	for (size_t i = 0; i < s->ndefaults; i++)
+		query_names_add(cc, &cc->disp, s->defaults[i], strlen(s->defaults[i]),
+				s->defaults[i]);
+}
+
+/* `source flows|alerts`, only as the first command: it decides every name
+ * that follows. */
+static int parse_source(struct query_cc *cc)
+{
+	static const struct query_source *const all[] = {&query_source_flows,
+							 &query_source_alerts};
+
+	if (query_cc_advance(cc))
+		return cc->err;
+	for (size_t i = 0; i < sizeof(all) / sizeof(all[0]); i++)
+		if (query_cc_is_kw(cc, all[i]->name)) {
+			cc->source = all[i];
+			if (query_cc_advance(cc))
+				return cc->err;
+			if (cc->tok.kind != QT_EOF && cc->tok.kind != QT_PIPE)
+				return query_cc_unexpected(cc, "'|' or the end of the query");
+			return cc->tok.kind == QT_PIPE ? query_cc_advance(cc) : 0;
+		}
+	return query_cc_unexpected(cc, "flows or alerts after source");
 }
 
 int query_parse_pipeline(struct query_cc *cc)
 {
 	int stages = 0;
 
+	if (!cc->source)
+		cc->source = &query_source_flows;
+	if (query_cc_advance(cc))
+		return cc->err;
+	if (query_cc_is_kw(cc, "source") && parse_source(cc))
+		return cc->err;
 	pipeline_init(cc);
-	if (query_cc_advance(cc) || cc->tok.kind == QT_EOF)
+	if (cc->err || cc->tok.kind == QT_EOF)
 		return cc->err;
 	for (;;) {
 		if (++stages > QUERY_MAX_STAGES)

@@ -39,6 +39,11 @@ struct query_sql {
  * query (err gets "query:LINE:COL: message" and out->err_line/err_col the
  * position), or -ENOMEM.  On failure out owns nothing. */
 int query_compile(const char *text, struct query_sql *out, char *err, size_t errlen);
+/* The same over another table: source "flows" (NULL) or "alerts" (the
+ * alerts table's columns; @timestamp is ts).  A query may also choose with
+ * a first command `source alerts`. */
+int query_compile_source(const char *text, const char *source, struct query_sql *out, char *err,
+			 size_t errlen);
 void query_sql_free(struct query_sql *q);
 
 /* Binds q's parameters to st (prepared from q->sql).  Returns 0 or -EIO. */

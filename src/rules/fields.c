@@ -136,136 +136,19 @@ int rules_field_get(struct rules *rs, const char *name, size_t len)
 
 /* ---- HTTP requests, read from the client bytes ---- */
 
-static size_t http_line(const uint8_t *p, size_t n, size_t *next)
+/* The requests of the client's bytes, split by proto/http_parse.c (the
+ * parser the HTTP dissector uses).  A POST or PUT that gives neither a
+ * Content-Length nor chunks has the rest of the bytes as its body: that is
+ * where webshell and exploit payloads sit when a scanner skips the header. */
+static size_t rules_http_parse(const uint8_t *p, size_t n, struct http_req *reqs, size_t max)
 {
-	const uint8_t *nl = memchr(p, '\n', n);
-	size_t len = nl ? (size_t)(nl - p) : n;
+	size_t nq = http_parse_requests(p, n, reqs, max, NULL, NULL, NULL);
+	struct http_req *q = nq ? &reqs[nq - 1] : NULL;
 
-	*next = nl ? len + 1 : n;
-	if (len && p[len - 1] == '\r')
-		len--;
-	return len;
-}
-
-/* "METHOD SP target SP HTTP/x": the request line of HTTP/1.x. */
-static bool http_request_line(const uint8_t *p, size_t n, struct rules_http_req *q)
-{
-	size_t i = 0, u;
-
-	while (i < n && i < 24 && isalpha(p[i]))
-		i++;
-	if (!i || i >= n || p[i] != ' ')
-		return false;
-	q->method = (struct rules_val){p, i};
-	while (i < n && p[i] == ' ')
-		i++;
-	u = i;
-	while (i < n && p[i] != ' ')
-		i++;
-	if (i == u)
-		return false;
-	q->uri = (struct rules_val){p + u, i - u};
-	while (i < n && p[i] == ' ')
-		i++;
-	if (n - i < 5 || memcmp(p + i, "HTTP/", 5))
-		return false;
-	q->version = (struct rules_val){p + i, n - i};
-	return true;
-}
-
-static void http_header(struct rules_http_req *q, const uint8_t *p, size_t n)
-{
-	const uint8_t *colon = memchr(p, ':', n);
-	size_t k, v;
-
-	if (!colon || colon == p || q->nhdr >= RULES_HTTP_MAX_HDRS)
-		return;
-	k = (size_t)(colon - p);
-	while (k && (p[k - 1] == ' ' || p[k - 1] == '\t'))
-		k--;
-	v = (size_t)(colon - p) + 1;
-	while (v < n && (p[v] == ' ' || p[v] == '\t'))
-		v++;
-	q->hname[q->nhdr] = (struct rules_val){p, k};
-	q->hvalue[q->nhdr] = (struct rules_val){p + v, n - v};
-	q->nhdr++;
-}
-
-/* Content-Length as a number; -1 if absent or not a plain number. */
-static long long http_content_length(const struct rules_http_req *q)
-{
-	for (size_t i = 0; i < q->nhdr; i++) {
-		const struct rules_val *v = &q->hvalue[i];
-		long long x = 0;
-
-		if (q->hname[i].len != 14 ||
-		    strncasecmp((const char *)q->hname[i].p, "content-length", 14))
-			continue;
-		if (!v->len || v->len > 12)
-			return -1;
-		for (size_t k = 0; k < v->len; k++) {
-			if (!isdigit(v->p[k]))
-				return -1;
-			x = x * 10 + (v->p[k] - '0');
-		}
-		return x;
-	}
-	return -1;
-}
-
-/* Reads headers from p (after the request line).  Returns the bytes up to
- * and including the blank line, or 0 if it never comes. */
-static size_t http_headers(const uint8_t *p, size_t n, struct rules_http_req *q)
-{
-	size_t pos = 0, next;
-
-	while (pos < n) {
-		size_t len = http_line(p + pos, n - pos, &next);
-
-		if (!len) {
-			q->headers = (struct rules_val){p, pos};
-			return pos + next;
-		}
-		http_header(q, p + pos, len);
-		pos += next;
-	}
-	q->headers = (struct rules_val){p, n};
-	return 0;
-}
-
-size_t rules_http_parse(const uint8_t *p, size_t n, struct rules_http_req *reqs, size_t max)
-{
-	size_t pos = 0, nreq = 0;
-
-	while (pos < n && nreq < max) {
-		struct rules_http_req *q = &reqs[nreq];
-		size_t next, len, hlen;
-		long long cl;
-
-		while (pos < n && (p[pos] == '\r' || p[pos] == '\n'))
-			pos++;
-		memset(q, 0, sizeof(*q));
-		len = http_line(p + pos, n - pos, &next);
-		if (pos >= n || !http_request_line(p + pos, len, q))
-			break;
-		nreq++;
-		pos += next;
-		hlen = http_headers(p + pos, n - pos, q);
-		if (!hlen)
-			break; /* cut inside the headers */
-		pos += hlen;
-		cl = http_content_length(q);
-		if (cl < 0) /* no length: a POST or PUT's body is the rest, others have none */
-			cl = (q->method.len == 4 && !memcmp(q->method.p, "POST", 4)) ||
-				     (q->method.len == 3 && !memcmp(q->method.p, "PUT", 3))
-				 ? (long long)(n - pos)
-				 : 0;
-		if ((unsigned long long)cl > n - pos)
-			cl = (long long)(n - pos);
-		q->body = (struct rules_val){p + pos, (size_t)cl};
-		pos += (size_t)cl;
-	}
-	return nreq;
+	if (q && q->complete && !q->has_cl && !q->chunked &&
+	    (http_name_is(q->method, "POST") || http_name_is(q->method, "PUT")))
+		q->body.n = (size_t)(p + n - q->body.p);
+	return nq;
 }
 
 /* ---- JSON members in r->extra ---- */
@@ -607,39 +490,37 @@ static void fc_bytes(struct rules_fcache *fc, const uint8_t *p, size_t n)
 static void fc_http(const struct rules_field *f, struct rules_scratch *sc, struct rules_fcache *fc)
 {
 	for (size_t i = 0; i < sc->nhttp; i++) {
-		const struct rules_http_req *q = &sc->http[i];
+		const struct http_req *q = &sc->http[i];
 		const uint8_t *qm;
 
 		switch (f->kind) {
 		case RF_HTTP_METHOD:
-			fc_add(fc, q->method.p, q->method.len);
+			fc_add(fc, q->method.p, q->method.n);
 			break;
 		case RF_HTTP_URI:
-			fc_add(fc, q->uri.p, q->uri.len);
+			fc_add(fc, q->uri.p, q->uri.n);
 			break;
 		case RF_HTTP_VERSION:
-			fc_add(fc, q->version.p, q->version.len);
+			fc_add(fc, q->version.p, q->version.n);
 			break;
 		case RF_HTTP_HEADERS:
-			fc_add(fc, q->headers.p, q->headers.len);
+			fc_add(fc, q->hdrs.p, q->hdrs.n);
 			break;
 		case RF_HTTP_BODY:
-			fc_add(fc, q->body.p, q->body.len);
+			fc_add(fc, q->body.p, q->body.n);
 			break;
 		case RF_HTTP_PATH:
 		case RF_HTTP_QUERY:
-			qm = memchr(q->uri.p, '?', q->uri.len);
+			qm = memchr(q->uri.p, '?', q->uri.n);
 			if (f->kind == RF_HTTP_PATH)
-				fc_add(fc, q->uri.p, qm ? (size_t)(qm - q->uri.p) : q->uri.len);
+				fc_add(fc, q->uri.p, qm ? (size_t)(qm - q->uri.p) : q->uri.n);
 			else if (qm)
-				fc_add(fc, qm + 1, q->uri.len - (size_t)(qm - q->uri.p) - 1);
+				fc_add(fc, qm + 1, q->uri.n - (size_t)(qm - q->uri.p) - 1);
 			break;
 		default:
-			for (size_t h = 0; h < q->nhdr; h++)
-				if (q->hname[h].len == strlen(f->arg) &&
-				    !strncasecmp((const char *)q->hname[h].p, f->arg,
-						 q->hname[h].len))
-					fc_add(fc, q->hvalue[h].p, q->hvalue[h].len);
+			for (size_t h = 0; h < q->nheaders && h < HTTP_PARSE_MAX_HDRS; h++)
+				if (http_name_is(q->name[h], f->arg))
+					fc_add(fc, q->value[h].p, q->value[h].n);
 			break;
 		}
 	}

@@ -11,6 +11,7 @@
 
 #include "analyze/record.h"
 #include "core/buf.h"
+#include "proto/http_parse.h"
 #include "rules/aho.h"
 #include "rules/rules.h"
 
@@ -26,7 +27,6 @@
 #define RULES_ANCHOR_MAX 32    /* prefilter bytes per rule: a prefix is enough */
 #define RULES_MAX_VALUES 16    /* values per field (HTTP requests, JSON array items) */
 #define RULES_HTTP_MAX_REQS 16 /* requests read from one flow */
-#define RULES_HTTP_MAX_HDRS 64 /* headers read per request */
 #define RULES_JSON_MAX_DEPTH 16
 #define RULES_REGEX_MATCH_LIMIT 200000
 #define RULES_REGEX_DEPTH_LIMIT 5000
@@ -134,11 +134,6 @@ struct rules_val {
 	size_t len;
 };
 
-struct rules_http_req {
-	struct rules_val method, uri, version, headers, body;
-	struct rules_val hname[RULES_HTTP_MAX_HDRS], hvalue[RULES_HTTP_MAX_HDRS];
-	size_t nhdr;
-};
 
 struct rules_fcache {
 	bool done;
@@ -157,7 +152,7 @@ struct rules_scratch {
 	struct rules_fcache *fc; /* per field */
 	size_t nfc;
 	bool http_done;
-	struct rules_http_req http[RULES_HTTP_MAX_REQS];
+	struct http_req http[RULES_HTTP_MAX_REQS]; /* proto/http_parse.h */
 	size_t nhttp;
 	pcre2_match_data *md;
 	pcre2_match_context *mctx;
@@ -170,8 +165,6 @@ struct rules_scratch {
 const struct rules_fcache *rules_field_values(const struct rules *rs, struct rules_scratch *sc,
 					      unsigned f, const struct record *r);
 void rules_fields_reset(struct rules_scratch *sc);
-/* Parses HTTP requests in p[0..n) (exposed for tests and the fuzzer). */
-size_t rules_http_parse(const uint8_t *p, size_t n, struct rules_http_req *reqs, size_t max);
 /* Finds dotted path in JSON members text ("\"a\":{...},\"b\":..." with or
  * without a leading comma); stores values in fc.  Returns 0 or -errno. */
 int rules_json_lookup(const uint8_t *json, size_t len, const char *path, struct rules_fcache *fc);

@@ -3,10 +3,27 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #define TCP_LISTEN_STATE 0x0A
 
-int listeners_parse(FILE *f, struct portset *out)
+/* The local address column of /proc/net/tcp{,6}: 8 or 32 hex digits, each
+ * 32-bit word printed in host order (this reads them on a little-endian
+ * host, as every machine mitsu runs on).  True for 127.0.0.0/8, ::1 and
+ * ::ffff:127.0.0.0/104. */
+static bool listeners_is_loopback(const char *hex, size_t n)
+{
+	if (n == 8)
+		return !strncasecmp(hex + 6, "7F", 2);
+	if (n == 32 && !strncmp(hex, "0000000000000000", 16)) {
+		if (!strncmp(hex + 16, "0000000001000000", 16))
+			return true;
+		return !strncasecmp(hex + 16, "FFFF0000", 8) && !strncasecmp(hex + 30, "7F", 2);
+	}
+	return false;
+}
+
+int listeners_parse(FILE *f, struct portset *out, bool skip_loopback)
 {
 	char line[512];
 	int n = 0;
@@ -23,7 +40,8 @@ int listeners_parse(FILE *f, struct portset *out)
 		colon = strrchr(local, ':');
 		if (!colon || sscanf(colon + 1, "%x", &port) != 1 || port > 65535)
 			continue;
-		if (state == TCP_LISTEN_STATE) {
+		if (state == TCP_LISTEN_STATE &&
+		    !(skip_loopback && listeners_is_loopback(local, (size_t)(colon - local)))) {
 			portset_add(out, (uint16_t)port);
 			n++;
 		}
@@ -31,7 +49,7 @@ int listeners_parse(FILE *f, struct portset *out)
 	return n;
 }
 
-int listeners_scan(struct portset *out)
+int listeners_scan(struct portset *out, bool skip_loopback)
 {
 	static const char *files[] = {"/proc/net/tcp", "/proc/net/tcp6"};
 	int found = 0;
@@ -44,7 +62,7 @@ int listeners_scan(struct portset *out)
 				continue;
 			return -errno;
 		}
-		found += listeners_parse(f, out);
+		found += listeners_parse(f, out, skip_loopback);
 		fclose(f);
 	}
 	return found;

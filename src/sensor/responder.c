@@ -237,3 +237,58 @@ int responder_synack(const struct responder *r, int dlt, const struct pkt *syn, 
 	write_ip(r, syn, out + l2, tcplen);
 	return (int)(l2 + iplen + tcplen);
 }
+
+/* TCP header (+ timestamp option when req has one) and data, checksummed. */
+static size_t write_tcp_data(const struct responder *r, const struct pkt *req, uint8_t flags,
+			     const uint8_t *data, size_t len, uint8_t *t)
+{
+	struct syn_opts so;
+	size_t hl = 20;
+
+	parse_syn_opts(req, &so);
+	put16(t, req->dport);
+	put16(t + 2, req->sport);
+	put32(t + 4, responder_isn(r, req) + 1);
+	put32(t + 8, req->seq + req->payload_wire + (req->tcp_flags & TCP_FIN ? 1 : 0));
+	if (so.ts) {
+		/* our SYN+ACK's tsval (tuple_hash salt 1) + 1: it never goes back */
+		t[20] = OPT_NOP, t[21] = OPT_NOP, t[22] = OPT_TS, t[23] = 10;
+		put32(t + 24, (uint32_t)tuple_hash(r, req, 1) + 1);
+		put32(t + 28, so.tsval);
+		hl = 32;
+	}
+	t[12] = (uint8_t)((hl / 4) << 4);
+	t[13] = flags;
+	put16(t + 14, 502);
+	put16(t + 16, 0);
+	put16(t + 18, 0);
+	if (len)
+		memcpy(t + hl, data, len);
+	put16(t + 16, responder_csum(t, hl + len, pseudo_sum(req, hl + len)));
+	return hl + len;
+}
+
+int responder_data(const struct responder *r, int dlt, const struct pkt *req, uint8_t flags,
+		   const uint8_t *data, size_t len, uint8_t *out, size_t cap)
+{
+	size_t l2 = 0, iplen = req->ipver == 6 ? 40 : 20, tcplen;
+
+	if (dlt == DECODE_DLT_EN10MB) {
+		l2 = req->l2_len;
+		if (l2 < 14 || l2 > 30)
+			return -EINVAL;
+	} else if (dlt != DECODE_DLT_RAW && dlt != DECODE_DLT_RAW_ALT && dlt != DECODE_LINKTYPE_RAW &&
+		   dlt != DECODE_DLT_IPV4 && dlt != DECODE_DLT_IPV6) {
+		return -EPROTONOSUPPORT;
+	}
+	if (len > 1400 || cap < l2 + iplen + 32 + len)
+		return -ENOSPC;
+	if (l2) {
+		memcpy(out, req->frame + 6, 6);
+		memcpy(out + 6, req->frame, 6);
+		memcpy(out + 12, req->frame + 12, l2 - 12);
+	}
+	tcplen = write_tcp_data(r, req, flags, data, len, out + l2 + iplen);
+	write_ip(r, req, out + l2, tcplen);
+	return (int)(l2 + iplen + tcplen);
+}

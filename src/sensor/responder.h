@@ -1,5 +1,7 @@
-/* The responder builds the only packet the sensor ever originates: a
- * SYN+ACK in answer to a received SYN, shaped like a current Linux host's
+/* The responder builds the packets the sensor sends: a SYN+ACK in answer to
+ * a received SYN, a bare ACK of a handshaken client's data or FIN, and the
+ * one --bait response (responder_data).  The SYN+ACK is shaped like a
+ * current Linux host's
  * (TTL 64, DF, IP ID 0, window 64240/64800, options laid out as
  * tcp_options_write() does, echoing what the client offered).
  *
@@ -37,6 +39,13 @@ bool responder_is_handshake_ack(const struct responder *r, const struct pkt *p);
  * raw IP: no link header).  Returns its length, or a negative errno. */
 int responder_synack(const struct responder *r, int dlt, const struct pkt *syn, uint8_t *out,
 		     size_t cap);
+/* A data segment of ours in the flow of req, a client segment that acked
+ * our SYN+ACK: seq ISN + 1, acking all of req, flags (e.g. ACK|PSH|FIN),
+ * req's timestamp echoed when it carries one; window 502 (64 KiB at the
+ * scale we offered).  For per-visitor bait: the only data we ever send,
+ * once per request.  Returns the frame length or a negative errno. */
+int responder_data(const struct responder *r, int dlt, const struct pkt *req, uint8_t flags,
+		   const uint8_t *data, size_t len, uint8_t *out, size_t cap);
 /* Internet checksum helpers, exposed for tests. */
 uint16_t responder_csum(const void *data, size_t len, uint32_t sum);
 

@@ -180,6 +180,72 @@ static void answer_syn(struct sensor *s, const struct pkt *p, const struct flow_
 	flowtab_add(&s->ft, k, ts, frame, (uint32_t)n, (uint32_t)n, false);
 }
 
+/* A request for a --bait path on a flow we accepted: one response with a
+ * token minted for this client, then nothing more on this flow. */
+static bool answer_bait(struct sensor *s, const struct pkt *p, const struct flow_key *k)
+{
+	uint8_t body[BAIT_RESP_MAX], frame[BAIT_RESP_MAX + 128];
+	char src[ADDR_STRLEN];
+	int i = bait_match(s->bait, p->payload, p->payload_len), n;
+	uint64_t ts, h;
+	struct {
+		struct flow_key k;
+		uint32_t seq;
+	} req;
+
+	if (i < 0 || !may_answer(s, p))
+		return false;
+	memset(&req, 0, sizeof(req));
+	req.k = *k;
+	req.seq = p->seq;
+	h = siphash24(&s->frag_key, &req, sizeof(req));
+	ts = s->cap->offline ? s->now_us : wall_now_us();
+	n = bait_take(s->bait, i, h, addr_format(&p->src, src), (double)ts / 1e6, body, sizeof(body));
+	if (n == -EAGAIN)
+		s->st.bait_unanswered++;
+	if (n < 0)
+		return false;
+	n = responder_data(&s->resp, s->cap->dlt, p, TCP_ACK | TCP_PSH | TCP_FIN, body, (size_t)n,
+			   frame, sizeof(frame));
+	if (n < 0)
+		return false;
+	if (s->cap->ops->inject(s->cap, frame, (size_t)n, ts)) {
+		s->st.inject_errors++;
+		return false;
+	}
+	s->st.bait_sent++;
+	flowtab_add(&s->ft, k, ts, frame, (uint32_t)n, (uint32_t)n, true);
+	return true;
+}
+
+/* Data or a FIN on a connection that completed our handshake: a bare ACK
+ * of it, as a listening host would send.  Without it the client resends
+ * the same bytes for minutes (one connection became several flows after
+ * --idle) and never sends the rest of its request.  Only a client that
+ * received our SYN+ACK knows the ISN that makes its segment pass
+ * responder_is_handshake_ack, so spoofed segments get nothing; the ACK is
+ * no larger than the segment it answers plus 12 bytes, and rate-limited
+ * like every reply. */
+static void answer_data(struct sensor *s, const struct pkt *p, const struct flow_key *k)
+{
+	uint8_t frame[RESPONDER_MAX_FRAME];
+	uint64_t ts;
+	int n;
+
+	if (!may_answer(s, p))
+		return;
+	n = responder_data(&s->resp, s->cap->dlt, p, TCP_ACK, NULL, 0, frame, sizeof(frame));
+	if (n < 0)
+		return;
+	ts = s->cap->offline ? s->now_us : wall_now_us();
+	if (s->cap->ops->inject(s->cap, frame, (size_t)n, ts)) {
+		s->st.inject_errors++;
+		return;
+	}
+	s->st.acks_sent++;
+	flowtab_add(&s->ft, k, ts, frame, (uint32_t)n, (uint32_t)n, false);
+}
+
 static void on_packet(void *user, const struct capture_pkt *cp)
 {
 	struct sensor *s = user;
@@ -226,8 +292,15 @@ static void on_packet(void *user, const struct capture_pkt *cp)
 		return;
 	if (responder_is_syn(&p))
 		answer_syn(s, &p, &k);
-	else if (responder_is_handshake_ack(&s->resp, &p))
-		s->st.handshakes++;
+	else if (responder_is_handshake_ack(&s->resp, &p)) {
+		if (!p.payload_wire && !(p.tcp_flags & TCP_FIN)) {
+			s->st.handshakes++; /* the bare ACK completing it */
+			return;
+		}
+		if (s->bait && p.payload_len && answer_bait(s, &p, &k))
+			return;
+		answer_data(s, &p, &k);
+	}
 }
 
 /* ---- housekeeping ------------------------------------------------------- */
@@ -236,7 +309,7 @@ static void rescan_listeners(struct sensor *s)
 {
 	struct portset now;
 
-	if (listeners_scan(&now) < 0)
+	if (listeners_scan(&now, s->listeners_skip_loopback) < 0)
 		return;
 	for (int i = 0; i < 65536 / 64; i++) {
 		uint64_t added = now.bits[i] & ~s->listening.bits[i];
@@ -394,13 +467,14 @@ void sensor_log_stats(struct sensor *s, const char *when)
 
 	sensor_get_stats(s, &st);
 	log_info("stats (%s): packets %llu, kernel drops %llu, malformed %llu, syns %llu, "
-		 "syn+acks sent %llu, handshakes %llu, replies suppressed %llu (rate/dest %llu, "
+		 "syn+acks sent %llu, handshakes %llu, acks sent %llu, replies suppressed %llu (rate/dest %llu, "
 		 "rate/global %llu, listener %llu, martian %llu), flows open %llu, written %llu "
 		 "(+%llu in scans files, %llu early for memory), files %llu, bytes written %llu, "
-		 "write errors %llu, packets unstored %llu",
+		 "write errors %llu, packets unstored %llu, bait responses %llu (%llu unanswered)",
 		 when, (unsigned long long)st.packets, (unsigned long long)st.kernel_dropped,
 		 (unsigned long long)st.malformed, (unsigned long long)st.syns,
 		 (unsigned long long)st.synacks_sent, (unsigned long long)st.handshakes,
+		 (unsigned long long)st.acks_sent,
 		 (unsigned long long)(st.suppressed_rate_dest + st.suppressed_rate_global +
 				      st.suppressed_listener + st.suppressed_martian),
 		 (unsigned long long)st.suppressed_rate_dest,
@@ -409,6 +483,7 @@ void sensor_log_stats(struct sensor *s, const char *when)
 		 (unsigned long long)st.flows_open, (unsigned long long)st.flows_written,
 		 (unsigned long long)st.scan_flows, (unsigned long long)st.flows_evicted,
 		 (unsigned long long)st.files_written, (unsigned long long)st.bytes_written,
-		 (unsigned long long)st.write_errors, (unsigned long long)st.packets_unstored);
+		 (unsigned long long)st.write_errors, (unsigned long long)st.packets_unstored,
+		 (unsigned long long)st.bait_sent, (unsigned long long)st.bait_unanswered);
 	sensor_log_store_stats(s, when);
 }

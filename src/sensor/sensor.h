@@ -7,6 +7,7 @@
 
 #include "bus/bus.h"
 #include "core/addr.h"
+#include "sensor/bait.h"
 #include "sensor/listeners.h"
 #include "store/store.h"
 
@@ -36,16 +37,21 @@ struct sensor_cfg {
 	uint32_t listener_rescan_s;
 	struct store_opts store_opts; /* S3 and spool options */
 	const char *bus;              /* --bus: nats://HOST:PORT, or NULL */
+	struct bait_entry bait[BAIT_MAX]; /* --bait PATH=FORMAT */
+	int nbait;
+	const char *bait_db; /* where bait tokens go (default STORE/mitsu.db) */
 };
 
 struct sensor_stats {
 	uint64_t packets, bytes, kernel_received, kernel_dropped;
 	uint64_t not_ip, malformed, fragments, foreign, local_initiated, excluded;
 	uint64_t syns, synacks_sent, handshakes, inject_errors;
+	uint64_t acks_sent; /* ACKs of client data and FINs on handshaken connections */
 	uint64_t suppressed_rate_dest, suppressed_rate_global, suppressed_listener,
 		suppressed_martian;
 	uint64_t flows_open, flows_evicted, packets_unstored;
 	uint64_t flows_written, scan_flows, files_written, bytes_written, write_errors;
+	uint64_t bait_sent, bait_unanswered; /* per-visitor bait responses; pool empty */
 };
 
 struct sensor;

@@ -43,6 +43,7 @@ struct sensor {
 	struct firewall fw;
 	bool fw_on;
 	struct portset listening;
+	bool listeners_skip_loopback; /* no monitored address is a loopback one */
 	struct frag_slot *frags;
 	struct siphash_key frag_key;
 	char sensor_id[128];
@@ -53,6 +54,7 @@ struct sensor {
 	unsigned ndone;
 	struct sensor_stats st;
 	struct writer_stats wst_final; /* after the writer stopped */
+	struct bait *bait;             /* --bait, or NULL */
 };
 
 void emit_flow_cb(void *user, const struct flow_done *d);

@@ -68,6 +68,22 @@ static void build_bpf(const struct sensor_cfg *cfg, struct buf *b)
 			   cfg->addrs[i].bits);
 }
 
+/* Loopback-bound listeners only matter when a loopback address is watched. */
+static bool watches_loopback(const struct sensor_cfg *cfg)
+{
+	struct ipaddr lo4 = {.family = AF_INET, .b = {127, 0, 0, 1}};
+	struct ipaddr lo6 = {.family = AF_INET6, .b = {[15] = 1}};
+
+	for (int i = 0; i < cfg->naddrs; i++) {
+		const struct cidr *c = &cfg->addrs[i];
+
+		if ((c->net.family == AF_INET && c->net.b[0] == 127) || cidr_contains(c, &lo4) ||
+		    cidr_contains(c, &lo6))
+			return true;
+	}
+	return false;
+}
+
 /* The sensor id: given, or a UUID kept in the data folder. */
 static void load_sensor_id(struct sensor *s)
 {
@@ -217,6 +233,19 @@ static int open_parts(struct sensor *s, char *err, size_t errlen)
 	return ret;
 }
 
+/* Before the privilege drop: the token database stays writable through
+ * the connection opened now. */
+static int open_bait(struct sensor *s, char *err, size_t errlen)
+{
+	char path[4096];
+
+	if (!s->cfg.nbait || !s->cfg.respond)
+		return 0;
+	snprintf(path, sizeof(path), "%s/mitsu.db", s->cfg.store);
+	return bait_open(&s->bait, s->cfg.bait, s->cfg.nbait, s->cfg.bait_db ? s->cfg.bait_db : path,
+			 err, errlen);
+}
+
 static int start_writer(struct sensor *s)
 {
 	struct writer_cfg wc = {
@@ -253,10 +282,12 @@ int sensor_open(struct sensor **out, const struct sensor_cfg *cfg, struct bus *b
 	if ((ret = store_open_opts(s->cfg.store, &s->cfg.store_opts, &s->store, err, errlen)))
 		goto out;
 	load_sensor_id(s);
-	if ((ret = open_capture(s, err, errlen)) || (ret = open_parts(s, err, errlen)))
+	if ((ret = open_capture(s, err, errlen)) || (ret = open_parts(s, err, errlen)) ||
+	    (ret = open_bait(s, err, errlen)))
 		goto out;
 	if (!s->cap->offline) {
-		listeners_scan(&s->listening);
+		s->listeners_skip_loopback = !watches_loopback(&s->cfg);
+		listeners_scan(&s->listening, s->listeners_skip_loopback);
 		if (s->cfg.firewall) {
 			struct portset keep = s->listening;
 			for (int i = 0; i < 65536 / 64; i++)
@@ -302,6 +333,7 @@ void sensor_close(struct sensor *s)
 		firewall_remove(&s->fw);
 	if (s->cap)
 		s->cap->ops->close(s->cap);
+	bait_close(s->bait);
 	flowtab_destroy(&s->ft);
 	ratelimit_destroy(&s->rl);
 	arena_destroy(&s->arena);

@@ -57,7 +57,7 @@ static const char *const sink_sqlite_migrations[] = {
     /* 3: honeytokens and alerts (src/alert/alert.h describes both). */
     "CREATE TABLE tokens("
     " id TEXT PRIMARY KEY, kind TEXT NOT NULL, value TEXT NOT NULL, secret TEXT,"
-    " user TEXT, note TEXT, created REAL NOT NULL,"
+    " user TEXT, note TEXT, created REAL NOT NULL, format TEXT, key_id TEXT,"
     " minted_for TEXT, minted_ts REAL, minted_uri TEXT,"
     " doc TEXT NOT NULL);"
     "CREATE INDEX tokens_value ON tokens(value);"
@@ -67,7 +67,8 @@ static const char *const sink_sqlite_migrations[] = {
     " token_id TEXT, tag TEXT, uri TEXT, community_id TEXT, summary TEXT,"
     " doc TEXT NOT NULL, dedup_key TEXT NOT NULL UNIQUE, created REAL NOT NULL);"
     "CREATE INDEX alerts_ts ON alerts(ts);"
-    "CREATE INDEX alerts_src_addr ON alerts(src_addr);",
+    "CREATE INDEX alerts_src_addr ON alerts(src_addr);"
+    "ALTER TABLE flows ADD COLUMN tokens TEXT;",
 };
 
 #define SINK_SQLITE_NMIGRATIONS                                                                    \
@@ -278,9 +279,9 @@ static const char sink_sqlite_upsert_sql[] =
     "INSERT INTO flows(s3path, flow_key, init_ts, last_ts, src_addr, src_port, dst_addr,"
     " dst_port, proto, packets, bytes, community_id, payload, readable, server_payload,"
     " payload_len, server_payload_len, gaps, truncated, tcp_flags_seen, service, tags,"
-    " sensor, flow_end, doc, scanner, os_guess)"
+    " sensor, flow_end, doc, scanner, os_guess, tokens)"
     " VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17,"
-    " ?18, ?19, ?20, ?21, ?22, ?23, ?24, ?25, ?26, ?27)"
+    " ?18, ?19, ?20, ?21, ?22, ?23, ?24, ?25, ?26, ?27, json_extract(?25, '$.tokens'))"
     " ON CONFLICT(s3path, flow_key) DO UPDATE SET"
     " init_ts = excluded.init_ts, last_ts = excluded.last_ts,"
     " src_addr = excluded.src_addr, src_port = excluded.src_port,"
@@ -292,7 +293,8 @@ static const char sink_sqlite_upsert_sql[] =
     " gaps = excluded.gaps, truncated = excluded.truncated,"
     " tcp_flags_seen = excluded.tcp_flags_seen, service = excluded.service,"
     " tags = excluded.tags, sensor = excluded.sensor, flow_end = excluded.flow_end,"
-    " doc = excluded.doc, scanner = excluded.scanner, os_guess = excluded.os_guess";
+    " doc = excluded.doc, scanner = excluded.scanner, os_guess = excluded.os_guess,"
+    " tokens = excluded.tokens";
 
 struct sink_sqlite {
 	struct sink base;

@@ -27,7 +27,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	memset(&a, 0, sizeof(a));
 	f = size ? fmemopen((void *)data, size, "r") : NULL;
 	if (f) {
-		int n = listeners_parse(f, &a);
+		int n = listeners_parse(f, &a, size && data[0] & 1);
 		fclose(f);
 		/* fgets splits lines longer than its buffer, so allow for that */
 		if (n < 0 || (size_t)n > lines + size / 500)

@@ -43,6 +43,8 @@ p=$(ports)
 check "after SIGHUP: 9998 excluded, 9999 open ($p)" sh -c "echo '$p' | grep -q '9999/open' && ! echo '$p' | grep -q '9998/open'"
 check "reload logged" grep -q 'configuration reloaded' "$WORK/run.log"
 
+# 8080, where the dashboard listens on 127.0.0.1: a loopback listener does not
+# take the port from the honeypot.
 cns curl -s -m 1 "http://$SADDR:8080/before-stop" -o /dev/null
 stop_sensor
 check "mitsu run exits 0 on SIGTERM" [ "$SENSOR_RC" -eq 0 ]

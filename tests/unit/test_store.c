@@ -158,7 +158,7 @@ static void test_dir(void)
 	CHECK(access(path, F_OK) != 0);
 	store_close(s);
 
-	/* store_open: a plain folder, file://, and s3:// (not built yet) */
+	/* store_open: a plain folder, file://, and s3:// */
 	s = NULL;
 	CHECK_INT(store_open(root, &s, err, sizeof(err)), 0);
 	store_close(s);
@@ -168,7 +168,14 @@ static void test_dir(void)
 	CHECK_STR(store_dir_root(s), root);
 	store_close(s);
 	s = NULL;
-	CHECK(store_open("s3://bucket/prefix", &s, err, sizeof(err)) < 0);
+	CHECK_INT(store_open("s3://b/prefix", &s, err, sizeof(err)), -EINVAL); /* bucket name */
+	/* No credentials anywhere (test_s3.c covers where they come from). */
+	unsetenv("AWS_ACCESS_KEY_ID");
+	unsetenv("AWS_PROFILE");
+	setenv("AWS_SHARED_CREDENTIALS_FILE", "/dev/null", 1);
+	setenv("AWS_EC2_METADATA_DISABLED", "true", 1);
+	CHECK_INT(store_open("s3://bucket/prefix", &s, err, sizeof(err)), -ENOKEY);
+	CHECK(strstr(err, "no S3 credentials") != NULL);
 	CHECK(store_dir_root(NULL) == NULL);
 
 	/* Unwritable roots fail at open, with a message */
