@@ -50,8 +50,9 @@ static int exec_open(const char *spec, unsigned timeout_s, void **state, char *e
 			goto fail;
 		}
 	if (!n || a || x->argv[0][0] != '/' || access(x->argv[0], X_OK)) {
-		snprintf(err, errlen, "exec: '%s' is not an absolute path to an executable program "
-				      "(at most %d arguments, comma-separated)",
+		snprintf(err, errlen,
+			 "exec: '%s' is not an absolute path to an executable program "
+			 "(at most %d arguments, comma-separated)",
 			 spec, EXEC_MAX_ARGS - 1);
 		goto fail;
 	}
@@ -171,15 +172,16 @@ static int exec_send(void *state, const struct alert_msg *m, char *err, size_t e
 	else if (!WIFEXITED(status) || WEXITSTATUS(status))
 		snprintf(err, errlen, "%s: exit status %d%s", x->argv[0],
 			 WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status),
-			 WIFEXITED(status) && WEXITSTATUS(status) == 127 ? " (cannot execute)" : "");
+			 WIFEXITED(status) && WEXITSTATUS(status) == 127 ? " (cannot execute)"
+									 : "");
 	else if (ret)
 		snprintf(err, errlen, "%s: writing the alert: %s", x->argv[0], strerror(-ret));
 	return wret ? wret : (!WIFEXITED(status) || WEXITSTATUS(status)) ? -EIO : ret;
 }
 
 const struct alert_chan_ops alert_ch_exec = {
-	.name = "exec",
-	.open = exec_open,
-	.send = exec_send,
-	.close = exec_close,
+    .name = "exec",
+    .open = exec_open,
+    .send = exec_send,
+    .close = exec_close,
 };

@@ -32,7 +32,10 @@ struct alert_chan {
 };
 
 static const struct alert_chan_ops *const backends[] = {
-	&alert_ch_webhook, &alert_ch_syslog, &alert_ch_email, &alert_ch_exec,
+    &alert_ch_webhook,
+    &alert_ch_syslog,
+    &alert_ch_email,
+    &alert_ch_exec,
 };
 
 const struct alert_chan_ops *alert_chan_find(const char *name)
@@ -118,8 +121,9 @@ static int backoff(struct alert_chan *c, unsigned s)
 	pthread_mutex_lock(&c->mu);
 	while (!past(&until) && !(c->stop && past(&c->deadline))) {
 		const struct timespec *t = &until;
-		if (c->stop && (c->deadline.tv_sec < until.tv_sec ||
-				(c->deadline.tv_sec == until.tv_sec && c->deadline.tv_nsec < until.tv_nsec)))
+		if (c->stop &&
+		    (c->deadline.tv_sec < until.tv_sec ||
+		     (c->deadline.tv_sec == until.tv_sec && c->deadline.tv_nsec < until.tv_nsec)))
 			t = &c->deadline;
 		pthread_cond_timedwait(&c->cv, &c->mu, t);
 	}

@@ -240,8 +240,9 @@ static void thr_rollover(struct alert_hub *h)
 			if (e->suppressed)
 				total += e->suppressed, keys++;
 	if (total) {
-		buf_printf(&text, "suppressed %llu alerts in the last %u s (throttle %u per key):",
-			   total, h->cfg.throttle_s, h->cfg.throttle_n);
+		buf_printf(&text,
+			   "suppressed %llu alerts in the last %u s (throttle %u per key):", total,
+			   h->cfg.throttle_s, h->cfg.throttle_n);
 		for (unsigned i = 0; i < THR_BUCKETS; i++)
 			for (struct thr_entry *e = h->thr[i]; e; e = e->next)
 				if (e->suppressed && listed++ < 10)
@@ -254,8 +255,10 @@ static void thr_rollover(struct alert_hub *h)
 		clean_text(buf_cstr(&text), clean, sizeof(clean));
 		log_warn("alerts: %s", clean);
 		if (!summary_json(h, clean, &json)) {
-			struct alert_msg m = {.kind = "summary", .ts = (double)time(NULL),
-					      .json = buf_cstr(&json), .text = clean};
+			struct alert_msg m = {.kind = "summary",
+					      .ts = (double)time(NULL),
+					      .json = buf_cstr(&json),
+					      .text = clean};
 			post_all(h, &m);
 		}
 	}
@@ -535,12 +538,15 @@ void alert_hub_close(struct alert_hub *h, unsigned deadline_s)
 		log_warn("alerts: %llu contact observations dropped (too many sources at once)",
 			 alert_agg_overflow(h->agg));
 	alert_hub_get_stats(h, &st);
-	log_info("alerts: %llu raised, %llu contacts, %llu ignored, %llu stored, %llu repeats, "
-		 "%llu to channels, %llu throttled, %llu dropped (queue full), %llu store errors",
-		 (unsigned long long)st.raised, (unsigned long long)st.contacts,
-		 (unsigned long long)st.ignored, (unsigned long long)st.stored,
-		 (unsigned long long)st.duplicates, (unsigned long long)st.sent,
-		 (unsigned long long)st.suppressed, (unsigned long long)st.dropped,
-		 (unsigned long long)st.store_errors);
+	if (st.raised || h->nchans || st.dropped)
+		log_info(
+		    "alerts: %llu raised, %llu contacts, %llu ignored, %llu stored, %llu repeats, "
+		    "%llu to channels, %llu throttled, %llu dropped (queue full), %llu store "
+		    "errors",
+		    (unsigned long long)st.raised, (unsigned long long)st.contacts,
+		    (unsigned long long)st.ignored, (unsigned long long)st.stored,
+		    (unsigned long long)st.duplicates, (unsigned long long)st.sent,
+		    (unsigned long long)st.suppressed, (unsigned long long)st.dropped,
+		    (unsigned long long)st.store_errors);
 	hub_free(h, deadline_s);
 }

@@ -32,12 +32,12 @@ struct alert_hub_cfg {
 	bool on_any;  /* IDS: ALERT_CONTACT per source and window */
 	bool on_tags; /* ALERT_TAG for records with chosen tags */
 	char tags[ALERT_MAX_ON_TAGS][64];
-	unsigned ntags; /* 0 with on_tags: every tag */
-	unsigned window_s;                /* IDS window (default 60) */
-	unsigned throttle_n, throttle_s;  /* default 5 per 300 s */
-	unsigned timeout_s;               /* per channel attempt (default 10) */
-	unsigned retries;                 /* per alert and channel (default 3) */
-	unsigned queue_len;               /* hub queue (default 16384) */
+	unsigned ntags;			 /* 0 with on_tags: every tag */
+	unsigned window_s;		 /* IDS window (default 60) */
+	unsigned throttle_n, throttle_s; /* default 5 per 300 s */
+	unsigned timeout_s;		 /* per channel attempt (default 10) */
+	unsigned retries;		 /* per alert and channel (default 3) */
+	unsigned queue_len;		 /* hub queue (default 16384) */
 	struct alert_chan_cfg chans[ALERT_MAX_CHANNELS];
 	unsigned nchans;
 };
@@ -63,7 +63,7 @@ const struct alert_hub_cfg *alert_hub_config(const struct alert_hub *h);
 
 struct alert_hub_stats {
 	uint64_t raised, dropped, ignored, contacts, stored, duplicates, sent, suppressed,
-		store_errors;
+	    store_errors;
 };
 void alert_hub_get_stats(struct alert_hub *h, struct alert_hub_stats *st);
 /* Waits until the queue is empty and processed (tests, end of a batch). */

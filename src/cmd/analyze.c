@@ -302,7 +302,9 @@ static int start_alerts(const struct analyze_opts *o, struct analyzer *a, struct
 	const char *db = o->db ? o->db : o->json ? NULL : "./mitsu-data/mitsu.db";
 	char err[PATH_MAX + 256] = "";
 
-	if (alert_hub_open(&o->alert, db, hub, err, sizeof(err)) || alert_ids_attach(a, *hub, ids)) {
+	/* always a hub: token alerts are stored even without channels */
+	if (alert_hub_open(&o->alert, db, hub, err, sizeof(err)) ||
+	    ((o->alert.on_any || o->alert.on_tags) && alert_ids_attach(a, *hub, ids))) {
 		fprintf(stderr, "mitsu analyze: %s\n", err[0] ? err : "alerts: out of memory");
 		return -1;
 	}
@@ -343,7 +345,7 @@ int cmd_analyze(int argc, char **argv)
 	}
 	if (!o.no_dissect)
 		analyzer_set_hook(a, enrich_hook, NULL);
-	if (alert_hub_cfg_active(&o.alert) && start_alerts(&o, a, &hub, &ids)) {
+	if (start_alerts(&o, a, &hub, &ids)) {
 		ret = 1;
 		goto out;
 	}

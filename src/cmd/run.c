@@ -100,8 +100,9 @@ static int start_pipeline(const struct sensor_cfg *cfg, const char *db, struct s
 	if ((ret = enrich_init(&ecfg, err, errlen)))
 		return ret;
 	analyzer_set_hook(ra->a, enrich_hook, NULL);
-	if (alert_hub_cfg_active(&ra->alert_cfg) &&
-	    ((ret = alert_hub_open(&ra->alert_cfg, spec + 7, &ra->hub, err, errlen)) ||
+	/* always a hub: token alerts are stored even without channels */
+	if ((ret = alert_hub_open(&ra->alert_cfg, spec + 7, &ra->hub, err, errlen)) ||
+	    ((ra->alert_cfg.on_any || ra->alert_cfg.on_tags) &&
 	     (ret = alert_ids_attach(ra->a, ra->hub, &ra->ids))))
 		return ret;
 	if ((ret = bus_local_open(bus)) || (ret = bus_subscribe(*bus, on_object, ra))) {

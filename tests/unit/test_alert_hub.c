@@ -77,8 +77,12 @@ static void test_ignore(void)
 
 	/* a record's every tag counts */
 	const char *tags[] = {"http", "masscan"};
-	struct alert_subject s = {.kind = ALERT_CONTACT, .src = "10.8.0.1", .dst_port = 80,
-				  .tags = tags, .ntags = 2, .token_id = ""};
+	struct alert_subject s = {.kind = ALERT_CONTACT,
+				  .src = "10.8.0.1",
+				  .dst_port = 80,
+				  .tags = tags,
+				  .ntags = 2,
+				  .token_id = ""};
 	CHECK(alert_ignore_match(&ig, &s));
 	s.ntags = 1;
 	CHECK(!alert_ignore_match(&ig, &s));
@@ -135,8 +139,9 @@ static void test_aggregation(void)
 	CHECK_INT(ngot, 6);
 	for (int i = 0; i < ngot; i++) {
 		if (!strcmp(got[i].src_addr, "10.0.0.5")) {
-			CHECK_STR(got[i].summary, "10.0.0.5 probed 200 ports on 10.9.0.1 in 3 s: port "
-						  "scan (tcp 1-200)");
+			CHECK_STR(got[i].summary,
+				  "10.0.0.5 probed 200 ports on 10.9.0.1 in 3 s: port "
+				  "scan (tcp 1-200)");
 			CHECK(strstr(details[i], "\"port_count\":200") != NULL);
 			CHECK(strstr(details[i], "\"flows\":400") != NULL);
 			CHECK(strstr(details[i], "\"ports\":\"1-200\"") != NULL);
@@ -216,15 +221,19 @@ static void test_throttle(void)
 
 static void test_syslog(void)
 {
-	struct alert_msg m = {.kind = "token", .ts = 1065910455.003, .src = "10.0.0.5",
-			      .json = "{}", .text = "token \"x\" used\nby ]\\"};
+	struct alert_msg m = {.kind = "token",
+			      .ts = 1065910455.003,
+			      .src = "10.0.0.5",
+			      .json = "{}",
+			      .text = "token \"x\" used\nby ]\\"};
 	struct buf b = {0};
 
 	/* RFC 5424 section 6: <PRI>VERSION SP TIMESTAMP SP HOSTNAME SP APP-NAME SP
 	 * PROCID SP MSGID SP STRUCTURED-DATA SP MSG; local0 (16) * 8 + alert (1) */
 	CHECK_INT(alert_syslog_format(&m, 16, "mymachine.example.com", 42, &b), 0);
-	CHECK_STR(buf_cstr(&b), "<129>1 2003-10-11T22:14:15.003000Z mymachine.example.com mitsu 42 "
-				"token [mitsu@32473 kind=\"token\" src=\"10.0.0.5\"] token \"x\" used by ]\\");
+	CHECK_STR(buf_cstr(&b),
+		  "<129>1 2003-10-11T22:14:15.003000Z mymachine.example.com mitsu 42 "
+		  "token [mitsu@32473 kind=\"token\" src=\"10.0.0.5\"] token \"x\" used by ]\\");
 	buf_reset(&b);
 	snprintf(m.kind, sizeof(m.kind), "contact");
 	snprintf(m.src, sizeof(m.src), "a\"b]c\\d");
@@ -237,16 +246,20 @@ static void test_syslog(void)
 
 static void test_webhook_shapes(void)
 {
-	struct alert_msg m = {.kind = "token", .ts = 1, .src = "10.0.0.5",
-			      .json = "{\"kind\":\"token\"}", .text = "<!channel> & <b>"};
+	struct alert_msg m = {.kind = "token",
+			      .ts = 1,
+			      .src = "10.0.0.5",
+			      .json = "{\"kind\":\"token\"}",
+			      .text = "<!channel> & <b>"};
 	struct buf b = {0};
 
 	CHECK_INT(alert_webhook_body("json", &m, &b), 0);
 	CHECK_STR(buf_cstr(&b), "{\"kind\":\"token\"}");
 	buf_reset(&b);
 	CHECK_INT(alert_webhook_body("slack", &m, &b), 0);
-	CHECK_STR(buf_cstr(&b), "{\"username\":\"mitsu\",\"text\":\"mitsu token alert: &lt;!channel&gt; "
-				"&amp; &lt;b&gt;\"}");
+	CHECK_STR(buf_cstr(&b),
+		  "{\"username\":\"mitsu\",\"text\":\"mitsu token alert: &lt;!channel&gt; "
+		  "&amp; &lt;b&gt;\"}");
 	buf_reset(&b);
 	CHECK_INT(alert_webhook_body("mattermost", &m, &b), 0);
 	CHECK(strstr(buf_cstr(&b), "\"text\":\"mitsu token alert: &lt;!channel&gt;") != NULL);
@@ -256,10 +269,11 @@ static void test_webhook_shapes(void)
 				"\"content\":\"mitsu token alert: <!channel> & <b>\"}");
 	buf_reset(&b);
 	CHECK_INT(alert_webhook_body("teams", &m, &b), 0);
-	CHECK_STR(buf_cstr(&b), "{\"@type\":\"MessageCard\",\"@context\":\"https://schema.org/"
-				"extensions\",\"themeColor\":\"D70000\",\"summary\":\"mitsu token "
-				"alert\",\"title\":\"mitsu token alert\",\"text\":\"mitsu token alert: "
-				"&lt;!channel&gt; &amp; &lt;b&gt;\"}");
+	CHECK_STR(buf_cstr(&b),
+		  "{\"@type\":\"MessageCard\",\"@context\":\"https://schema.org/"
+		  "extensions\",\"themeColor\":\"D70000\",\"summary\":\"mitsu token "
+		  "alert\",\"title\":\"mitsu token alert\",\"text\":\"mitsu token alert: "
+		  "&lt;!channel&gt; &amp; &lt;b&gt;\"}");
 	buf_reset(&b);
 	CHECK(alert_webhook_body("xml", &m, &b) < 0);
 	buf_free(&b);
@@ -296,19 +310,23 @@ static void test_chan_specs(void)
 	char err[256];
 
 	CHECK(alert_chan_open(&alert_ch_webhook, "ftp://x", 1, 0, 4, &c, err, sizeof(err)) < 0);
-	CHECK(alert_chan_open(&alert_ch_syslog, "udp://nohostport", 1, 0, 4, &c, err, sizeof(err)) < 0);
+	CHECK(alert_chan_open(&alert_ch_syslog, "udp://nohostport", 1, 0, 4, &c, err, sizeof(err)) <
+	      0);
 	CHECK(alert_chan_open(&alert_ch_syslog, "udp://h:514,facility=local9", 1, 0, 4, &c, err,
 			      sizeof(err)) < 0);
-	CHECK(alert_chan_open(&alert_ch_email, "smtp://h,to=a@b", 1, 0, 4, &c, err, sizeof(err)) < 0);
+	CHECK(alert_chan_open(&alert_ch_email, "smtp://h,to=a@b", 1, 0, 4, &c, err, sizeof(err)) <
+	      0);
 	CHECK(alert_chan_open(&alert_ch_email, "smtp://h,from=a@b,to=x\r\ny@z", 1, 0, 4, &c, err,
 			      sizeof(err)) < 0);
 	CHECK(alert_chan_open(&alert_ch_exec, "relative/prog", 1, 0, 4, &c, err, sizeof(err)) < 0);
 	CHECK_INT(alert_chan_open(&alert_ch_syslog, "tcp://[::1]:6514,facility=auth", 1, 0, 4, &c,
-				  err, sizeof(err)), 0);
+				  err, sizeof(err)),
+		  0);
 	CHECK_STR(alert_chan_label(c), "syslog:tcp://[::1]:6514");
 	alert_chan_close(c, 0);
 	CHECK_INT(alert_chan_open(&alert_ch_webhook, "https://u:secret@hooks.example/T/B/XYZ,slack",
-				  1, 0, 4, &c, err, sizeof(err)), 0);
+				  1, 0, 4, &c, err, sizeof(err)),
+		  0);
 	CHECK_STR(alert_chan_label(c), "webhook:https://hooks.example"); /* no secrets in logs */
 	alert_chan_close(c, 0);
 }
@@ -317,8 +335,11 @@ static void test_chan_specs(void)
 static void test_exec(void)
 {
 	char dir[] = "/tmp/mitsu-alerthub.XXXXXX", prog[128], out[128], spec[600], line[256];
-	struct alert_msg m = {.kind = "contact", .ts = 1, .src = "10.0.0.5",
-			      .json = "{\"kind\":\"contact\"}", .text = "t"};
+	struct alert_msg m = {.kind = "contact",
+			      .ts = 1,
+			      .src = "10.0.0.5",
+			      .json = "{\"kind\":\"contact\"}",
+			      .text = "t"};
 	struct alert_chan_stats st;
 	struct alert_chan *c;
 	char err[256];
@@ -329,8 +350,9 @@ static void test_exec(void)
 	snprintf(prog, sizeof(prog), "%s/p.sh", dir);
 	snprintf(out, sizeof(out), "%s/out", dir);
 	f = fopen(prog, "w");
-	fprintf(f, "#!/bin/sh\ncat > \"$1\"\necho \"$MITSU_ALERT_KIND $MITSU_ALERT_SRC\" >> \"$1\"\n"
-		   "exit \"$2\"\n");
+	fprintf(f,
+		"#!/bin/sh\ncat > \"$1\"\necho \"$MITSU_ALERT_KIND $MITSU_ALERT_SRC\" >> \"$1\"\n"
+		"exit \"$2\"\n");
 	fclose(f);
 	chmod(prog, 0755);
 	snprintf(spec, sizeof(spec), "%s,%s,0", prog, out);
