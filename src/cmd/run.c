@@ -21,7 +21,7 @@ struct run_analyzer {
 	struct analyze_file_stats totals;
 	unsigned long long objects, failed;
 	struct alert_hub_cfg alert_cfg; /* --alert-on, channels, ... */
-	struct alert_hub *hub;		/* NULL when nothing alerts */
+	struct alert_hub *hub;		/* always open: token alerts are stored */
 	struct alert_ids *ids;
 };
 

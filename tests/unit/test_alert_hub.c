@@ -389,6 +389,54 @@ static void test_exec(void)
 	rmdir(dir);
 }
 
+/* Throttled alerts reach the channels as one summary per interval. */
+static void test_summary(void)
+{
+	char dir[] = "/tmp/mitsu-alertsum.XXXXXX", prog[128], out[128], line[1024];
+	struct alert_hub_cfg cfg;
+	struct alert_hub *h;
+	char err[256];
+	int alerts = 0, summaries = 0;
+	FILE *f;
+
+	if (!mkdtemp(dir))
+		return;
+	snprintf(prog, sizeof(prog), "%s/p.sh", dir);
+	snprintf(out, sizeof(out), "%s/out", dir);
+	f = fopen(prog, "w");
+	fprintf(f, "#!/bin/sh\ncat >> \"$1\"\n");
+	fclose(f);
+	chmod(prog, 0755);
+	alert_hub_cfg_defaults(&cfg);
+	CHECK_INT(alert_opts_apply(&cfg, 3, "1/1", err, sizeof(err)), 0);
+	snprintf(line, sizeof(line), "%s,%s", prog, out);
+	CHECK_INT(alert_opts_apply(&cfg, 9, line, err, sizeof(err)), 0);
+	CHECK_INT(alert_hub_open(&cfg, NULL, &h, err, sizeof(err)), 0);
+	for (int i = 0; i < 3; i++) {
+		struct alert a = mk(ALERT_TOKEN, "10.5.0.9", 21);
+		snprintf(a.token_id, sizeof(a.token_id), "tok-9");
+		a.ts += i;
+		alert_raise(h, &a);
+	}
+	alert_hub_flush(h);
+	usleep(2500000); /* the 1 s interval ends, the hub wakes once a second */
+	alert_hub_close(h, 5);
+	alert_hub_cfg_free(&cfg);
+	f = fopen(out, "r");
+	while (f && fgets(line, sizeof(line), f)) {
+		alerts += strstr(line, "\"kind\":\"token\"") != NULL;
+		summaries += strstr(line, "\"kind\":\"summary\"") &&
+			     strstr(line, "{\"key\":\"token|10.5.0.9|tok-9\",\"count\":2}");
+	}
+	if (f)
+		fclose(f);
+	CHECK_INT(alerts, 1);
+	CHECK_INT(summaries, 1);
+	unlink(out);
+	unlink(prog);
+	rmdir(dir);
+}
+
 int main(void)
 {
 	test_ignore();
@@ -399,5 +447,6 @@ int main(void)
 	test_opts();
 	test_chan_specs();
 	test_exec();
+	test_summary();
 	return T_DONE();
 }
