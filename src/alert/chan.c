@@ -66,7 +66,12 @@ int alert_chan_post(struct alert_chan *c, const struct alert_msg *m)
 	it.m.text = strdup(m->text ? m->text : "");
 	pthread_mutex_lock(&c->mu);
 	if (!it.m.json || !it.m.text || c->n == c->cap || c->stop) {
-		c->st.dropped_full++;
+		uint64_t d = ++c->st.dropped_full;
+		/* logged at 1, 2, 4, 8, ... drops: a dead channel under a flood of
+		 * alerts must not flood the log too */
+		if (!(d & (d - 1)))
+			log_warn("alert channel %s: queue full (%u), %llu alerts dropped", c->label,
+				 c->cap, (unsigned long long)d);
 		ret = -ENOBUFS;
 	} else {
 		c->q[(c->head + c->n++) % c->cap] = it;

@@ -149,9 +149,7 @@ void alert_hub_contact(struct alert_hub *h, const struct alert *a)
 static void post_all(struct alert_hub *h, const struct alert_msg *m)
 {
 	for (unsigned i = 0; i < h->nchans; i++)
-		if (alert_chan_post(h->chans[i], m))
-			log_warn("alert channel %s: queue full, alert dropped",
-				 alert_chan_label(h->chans[i]));
+		alert_chan_post(h->chans[i], m); /* a full queue counts and logs */
 }
 
 /* The summary as text: no control characters, for logs, syslog, subjects. */
