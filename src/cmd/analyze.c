@@ -295,16 +295,14 @@ static int start_enrich(const struct analyze_opts *o)
 	return 0;
 }
 
-/* Alerts are stored where records are (no SQLite: --json alone, none). */
-static int start_alerts(const struct analyze_opts *o, struct analyzer *a, struct alert_hub **hub,
-			struct alert_ids **ids)
+/* Always a hub, before the analyzer's producers (token alerts are stored
+ * even without channels), where records are (--json alone: not stored). */
+static int start_hub(const struct analyze_opts *o, struct alert_hub **hub)
 {
 	const char *db = o->db ? o->db : o->json ? NULL : "./mitsu-data/mitsu.db";
 	char err[PATH_MAX + 256] = "";
 
-	/* always a hub: token alerts are stored even without channels */
-	if (alert_hub_open(&o->alert, db, hub, err, sizeof(err)) ||
-	    ((o->alert.on_any || o->alert.on_tags) && alert_ids_attach(a, *hub, ids))) {
+	if (alert_hub_open(&o->alert, db, hub, err, sizeof(err))) {
 		fprintf(stderr, "mitsu analyze: %s\n", err[0] ? err : "alerts: out of memory");
 		return -1;
 	}
@@ -339,13 +337,14 @@ int cmd_analyze(int argc, char **argv)
 			fprintf(stderr, "mitsu analyze: %s: %s\n", argv[i], strerror(-ret));
 	}
 	if (open_sinks(&o, sinks, &nsinks) || analyzer_new(&a, &o.cfg, sinks, nsinks) ||
-	    start_enrich(&o)) {
+	    start_hub(&o, &hub) || start_enrich(&o)) {
 		ret = 1;
 		goto out;
 	}
 	if (!o.no_dissect)
 		analyzer_set_hook(a, enrich_hook, NULL);
-	if (start_alerts(&o, a, &hub, &ids)) {
+	if ((o.alert.on_any || o.alert.on_tags) && alert_ids_attach(a, hub, &ids)) {
+		fprintf(stderr, "mitsu analyze: out of memory\n");
 		ret = 1;
 		goto out;
 	}

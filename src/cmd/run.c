@@ -91,6 +91,10 @@ static int start_pipeline(const struct sensor_cfg *cfg, const char *db, struct s
 		snprintf(spec, sizeof(spec), "sqlite:%s/mitsu.db", cfg->store);
 	if ((ret = sink_open(spec, sink, err, errlen)))
 		return ret;
+	/* always a hub, before the analyzer's producers: token alerts are
+	 * stored even without channels */
+	if ((ret = alert_hub_open(&ra->alert_cfg, spec + 7, &ra->hub, err, errlen)))
+		return ret;
 	analyzer_cfg_defaults(&acfg);
 	if ((ret = analyzer_new(&ra->a, &acfg, sink, 1))) {
 		snprintf(err, errlen, "analyzer: out of memory");
@@ -100,10 +104,8 @@ static int start_pipeline(const struct sensor_cfg *cfg, const char *db, struct s
 	if ((ret = enrich_init(&ecfg, err, errlen)))
 		return ret;
 	analyzer_set_hook(ra->a, enrich_hook, NULL);
-	/* always a hub: token alerts are stored even without channels */
-	if ((ret = alert_hub_open(&ra->alert_cfg, spec + 7, &ra->hub, err, errlen)) ||
-	    ((ra->alert_cfg.on_any || ra->alert_cfg.on_tags) &&
-	     (ret = alert_ids_attach(ra->a, ra->hub, &ra->ids))))
+	if ((ra->alert_cfg.on_any || ra->alert_cfg.on_tags) &&
+	    (ret = alert_ids_attach(ra->a, ra->hub, &ra->ids)))
 		return ret;
 	if ((ret = bus_local_open(bus)) || (ret = bus_subscribe(*bus, on_object, ra))) {
 		snprintf(err, errlen, "bus: cannot start");
