@@ -262,7 +262,10 @@ int sensor_read_config(struct sensor_cfg *cfg, const char *path, char *err, size
 			ret = -EINVAL;
 			break;
 		}
-		ret = sensor_apply_option(cfg, o->val, val ? strdup(val) : NULL, err, errlen);
+		if (o->val >= OPT_ALERT && o->val <= OPT_ALERT_LAST) /* copied there */
+			ret = sensor_apply_option(cfg, o->val, val, err, errlen);
+		else
+			ret = sensor_apply_option(cfg, o->val, val ? strdup(val) : NULL, err, errlen);
 	}
 	fclose(f);
 	return ret;
