@@ -137,6 +137,13 @@ static int backoff(struct alert_chan *c, unsigned s)
 	return up;
 }
 
+static void count(struct alert_chan *c, uint64_t *counter)
+{
+	pthread_mutex_lock(&c->mu);
+	++*counter;
+	pthread_mutex_unlock(&c->mu);
+}
+
 static void deliver(struct alert_chan *c, const struct alert_msg *m)
 {
 	char err[512] = "";
@@ -144,19 +151,19 @@ static void deliver(struct alert_chan *c, const struct alert_msg *m)
 
 	for (unsigned attempt = 0;; attempt++) {
 		if (!c->ops->send(c->state, m, err, sizeof(err))) {
-			__atomic_add_fetch(&c->st.sent, 1, __ATOMIC_RELAXED);
+			count(c, &c->st.sent);
 			if (attempt)
 				log_info("alert channel %s: delivered after %u retries", c->label,
 					 attempt);
 			return;
 		}
-		__atomic_add_fetch(&c->st.failed_attempts, 1, __ATOMIC_RELAXED);
+		count(c, &c->st.failed_attempts);
 		log_warn("alert channel %s: attempt %u failed: %s", c->label, attempt + 1, err);
 		if (attempt >= c->retries || backoff(c, wait))
 			break;
 		wait = wait < 60 ? wait * 2 : 60;
 	}
-	__atomic_add_fetch(&c->st.given_up, 1, __ATOMIC_RELAXED);
+	count(c, &c->st.given_up);
 	log_err("alert channel %s: gave up on a %s alert after %u attempts", c->label, m->kind,
 		c->retries + 1);
 }

@@ -96,6 +96,13 @@ static double mono_now(void)
 	return (double)t.tv_sec + t.tv_nsec / 1e9;
 }
 
+static void hub_count(struct alert_hub *h, uint64_t *counter)
+{
+	pthread_mutex_lock(&h->mu);
+	++*counter;
+	pthread_mutex_unlock(&h->mu);
+}
+
 /* ---- producers' side: copy and queue, never wait ---- */
 
 static void enqueue(struct alert_hub *h, int op, const struct alert *a)
@@ -193,7 +200,7 @@ static bool thr_pass(struct alert_hub *h, const struct alert *a)
 		 a->token_id[0] ? a->token_id : a->tag);
 	if (!(e = thr_get(h, key))) {
 		h->thr_overflow++;
-		__atomic_add_fetch(&h->st.suppressed, 1, __ATOMIC_RELAXED);
+		hub_count(h, &h->st.suppressed);
 		return false;
 	}
 	if (e->sent < h->cfg.throttle_n) {
@@ -201,7 +208,7 @@ static bool thr_pass(struct alert_hub *h, const struct alert *a)
 		return true;
 	}
 	e->suppressed++;
-	__atomic_add_fetch(&h->st.suppressed, 1, __ATOMIC_RELAXED);
+	hub_count(h, &h->st.suppressed);
 	return false;
 }
 
@@ -283,24 +290,24 @@ static void deliver(void *user, const struct alert *a)
 	if (h->db) {
 		stored = alert_db_insert(h->db, a);
 		if (stored < 0) {
-			__atomic_add_fetch(&h->st.store_errors, 1, __ATOMIC_RELAXED);
+			hub_count(h, &h->st.store_errors);
 			log_err("alerts: storing a %s alert failed: %s", alert_kind_name(a->kind),
 				sqlite3_errmsg(h->db));
 		}
 	}
 	if (!stored) { /* the same alert again (an object analysed twice) */
-		__atomic_add_fetch(&h->st.duplicates, 1, __ATOMIC_RELAXED);
+		hub_count(h, &h->st.duplicates);
 		return;
 	}
 	if (stored > 0 && h->db)
-		__atomic_add_fetch(&h->st.stored, 1, __ATOMIC_RELAXED);
+		hub_count(h, &h->st.stored);
 	clean_text(a->summary[0] ? a->summary : alert_kind_name(a->kind), text, sizeof(text));
 	if (!thr_pass(h, a)) {
 		log_debug("alert (throttled): %s", log_escape(text, esc, sizeof(esc)));
 		return;
 	}
 	log_info("alert: %s %s", alert_kind_name(a->kind), log_escape(text, esc, sizeof(esc)));
-	__atomic_add_fetch(&h->st.sent, 1, __ATOMIC_RELAXED);
+	hub_count(h, &h->st.sent);
 	if (h->nchans && !alert_to_json(a, &json)) {
 		struct alert_msg m = {.ts = a->ts, .json = buf_cstr(&json), .text = text};
 		snprintf(m.kind, sizeof(m.kind), "%s", alert_kind_name(a->kind));
@@ -313,7 +320,7 @@ static void deliver(void *user, const struct alert *a)
 static void process(struct alert_hub *h, struct hub_item *it)
 {
 	if (it->op == OP_CONTACT) {
-		__atomic_add_fetch(&h->st.contacts, 1, __ATOMIC_RELAXED);
+		hub_count(h, &h->st.contacts);
 		alert_agg_add(h->agg, &it->a, mono_now());
 		return;
 	}
