@@ -12,6 +12,7 @@ writing what it gets to a file in OUTDIR (one line per message):
   smtp      aiosmtpd on --smtp PORT        -> mail.txt (envelope + message)
             --smtp-tls PORT: requires STARTTLS (--cert, --key) and AUTH
             (--user, --password)              -> mail_tls.txt
+            --smtps PORT: implicit TLS and the same AUTH -> mail_tls.txt
   syslog    datagrams on --syslog-unix PATH -> syslog_unix.txt
 
 Writes OUTDIR/ready when every listener is up.  Stops on SIGTERM, or after
@@ -158,6 +159,7 @@ def main():
     ap.add_argument("--syslog-tcp", type=int)
     ap.add_argument("--smtp", type=int)
     ap.add_argument("--smtp-tls", type=int)
+    ap.add_argument("--smtps", type=int)
     ap.add_argument("--cert")
     ap.add_argument("--key")
     ap.add_argument("--user", default="mitsu")
@@ -178,10 +180,18 @@ def main():
     ctls = []
     if a.smtp:
         ctls.append(Controller(Mail(a.outdir), hostname="127.0.0.1", port=a.smtp))
-    if a.smtp_tls:
+    if a.smtp_tls or a.smtps:
         import ssl
         ctx = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
         ctx.load_cert_chain(a.cert, a.key)
+    if a.smtps:
+        ctls.append(Controller(Mail(a.outdir, "mail_tls.txt"), hostname="127.0.0.1",
+                               port=a.smtps, ssl_context=ctx,
+                               authenticator=authenticator(a.user, a.password),
+                               # TLS from the first byte (aiosmtpd's session.ssl only
+                               # reports STARTTLS): a plaintext client cannot talk here
+                               auth_require_tls=False, auth_required=True))
+    if a.smtp_tls:
         ctls.append(Controller(Mail(a.outdir, "mail_tls.txt"), hostname="127.0.0.1",
                                port=a.smtp_tls, tls_context=ctx, require_starttls=True,
                                authenticator=authenticator(a.user, a.password),

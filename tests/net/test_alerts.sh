@@ -25,7 +25,7 @@ openssl req -x509 -newkey rsa:2048 -nodes -keyout "$WORK/key.pem" -out "$WORK/ce
 printf 's3cret pass\n' >"$WORK/smtp.pw"
 ip netns exec "$SNS" "$PY" "$HERE/alerts/receiver.py" "$RX" --http 18080 --flaky 18081 --fail-first 2 \
 	--syslog-udp 15514 --syslog-tcp 15515 --syslog-unix "$RX/log.sock" --smtp 12525 \
-	--smtp-tls 12526 --cert "$WORK/cert.pem" --key "$WORK/key.pem" --user mitsu \
+	--smtp-tls 12526 --smtps 12527 --cert "$WORK/cert.pem" --key "$WORK/key.pem" --user mitsu \
 	--password 's3cret pass' --lifetime 240 >"$WORK/rx.log" 2>&1 &
 RX_PID=$!
 i=0
@@ -47,6 +47,7 @@ ip netns exec "$SNS" "$MITSU" run -i "$SIF" --store "$WORK/store" --stats-interv
 	--webhook http://127.0.0.1:1/dead,slack \
 	--syslog tcp://127.0.0.1:15515,facility=local0 --syslog "unix:$RX/log.sock" \
 	--email "smtp://127.0.0.1:12526,from=mitsu@test.invalid,to=soc@test.invalid,starttls,insecure,user=mitsu,password-file=$WORK/smtp.pw" \
+	--email "smtps://127.0.0.1:12527,from=mitsu@test.invalid,to=tls@test.invalid,insecure,user=mitsu,password-file=$WORK/smtp.pw" \
 	--exec "$WORK/exec_sink.sh,$WORK/exec.jsonl" --exec /bin/sleep,30 \
 	--alert-timeout 2 --alert-retries 3 >"$WORK/run.log" 2>&1 &
 SENSOR_PID=$!
@@ -93,8 +94,8 @@ check "syslog TCP: one octet-counted RFC 5424 message" \
 	sh -c "[ \$(grep -c '^<132>1 .* src=\"$CADDR\"\] $CADDR probed' '$RX/syslog_tcp.txt') -eq 1 ] && ! grep -q BADFRAME '$RX/syslog_tcp.txt'"
 check "email: one message over SMTP" \
 	sh -c "[ \$(grep -c '^Subject: mitsu contact alert: $CADDR probed' '$RX/mail.txt') -eq 1 ] && grep -q 'RCPT TO:soc@test.invalid' '$RX/mail.txt'"
-check "email over STARTTLS with AUTH: one message" \
-	sh -c "[ \$(grep -c '^Subject: mitsu contact alert: $CADDR probed' '$RX/mail_tls.txt') -eq 1 ] && grep -q 'TLS:True AUTH:True' '$RX/mail_tls.txt'"
+check "email over STARTTLS and over smtps://, with AUTH: one message each" \
+	sh -c "[ \$(grep -c '^Subject: mitsu contact alert: $CADDR probed' '$RX/mail_tls.txt') -eq 2 ] && [ \$(grep -c 'RCPT TO:soc@test.invalid TLS:True AUTH:True' '$RX/mail_tls.txt') -ge 1 ] && [ \$(grep -c 'RCPT TO:tls@test.invalid TLS:.* AUTH:True' '$RX/mail_tls.txt') -ge 1 ]"
 check "syslog on a local socket: one RFC 5424 message" \
 	sh -c "[ \$(grep -c '^<132>1 .* src=\"$CADDR\"\] $CADDR probed' '$RX/syslog_unix.txt') -eq 1 ]"
 body=$(awk '/^Content-Transfer-Encoding: base64/{b=1; next} b && /^\.$/{exit} b' "$RX/mail.txt" | tr -d '\r\n' | base64 -d 2>/dev/null)
