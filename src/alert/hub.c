@@ -19,7 +19,7 @@
 #include "core/log.h"
 #include "sink/sqlite.h"
 
-enum { OP_RAISE, OP_CONTACT };
+enum { OP_RAISE, OP_FINAL /* aggregated: past the ignore rules */ };
 
 struct hub_item {
 	struct hub_item *next;
@@ -42,7 +42,12 @@ struct alert_hub {
 	sqlite3 *db;
 	struct alert_chan *chans[ALERT_MAX_CHANNELS];
 	unsigned nchans;
+	/* IDS windows: filled on the analyzer's thread (no queue, no copy per
+	 * flow: a -p- scan must not fill the queue), expired on the hub's;
+	 * lock order agg_mu, then mu */
 	struct alert_agg *agg;
+	pthread_mutex_t agg_mu;
+	unsigned long long contacts; /* under agg_mu */
 	pthread_t thread;
 	pthread_mutex_t mu;
 	pthread_cond_t cv, idle;
@@ -146,9 +151,18 @@ void alert_hub_count_ignored(struct alert_hub *h)
 	pthread_mutex_unlock(&h->mu);
 }
 
+/* A finished window: queued like any alert, but past the ignore rules. */
+static void agg_emit(void *user, const struct alert *a)
+{
+	enqueue(user, OP_FINAL, a);
+}
+
 void alert_hub_contact(struct alert_hub *h, const struct alert *a)
 {
-	enqueue(h, OP_CONTACT, a);
+	pthread_mutex_lock(&h->agg_mu);
+	h->contacts++;
+	alert_agg_add(h->agg, a, mono_now());
+	pthread_mutex_unlock(&h->agg_mu);
 }
 
 /* ---- the hub thread ---- */
@@ -319,12 +333,7 @@ static void deliver(void *user, const struct alert *a)
 
 static void process(struct alert_hub *h, struct hub_item *it)
 {
-	if (it->op == OP_CONTACT) {
-		hub_count(h, &h->st.contacts);
-		alert_agg_add(h->agg, &it->a, mono_now());
-		return;
-	}
-	if (alert_ignore_alert(&h->cfg.ignore, &it->a)) {
+	if (it->op == OP_RAISE && alert_ignore_alert(&h->cfg.ignore, &it->a)) {
 		alert_hub_count_ignored(h);
 		return;
 	}
@@ -335,7 +344,9 @@ static void periodic(struct alert_hub *h, double now)
 {
 	unsigned long long dropped;
 
+	pthread_mutex_lock(&h->agg_mu);
 	alert_agg_expire(h->agg, now, false);
+	pthread_mutex_unlock(&h->agg_mu);
 	if (h->cfg.throttle_s && now - h->thr_start >= h->cfg.throttle_s) {
 		thr_rollover(h);
 		h->thr_start = now;
@@ -352,7 +363,8 @@ static void periodic(struct alert_hub *h, double now)
 }
 
 /* One transaction per batch: an fsync per alert would cap the hub at a few
- * hundred alerts a second (synchronous=FULL).  true when it ran. */
+ * hundred alerts a second (synchronous=FULL).  Deferred: a batch that
+ * stores nothing never waits for the sink's write lock.  true when it ran. */
 static bool db_exec(struct alert_hub *h, const char *sql)
 {
 	if (!h->db)
@@ -383,7 +395,7 @@ static void *hub_main(void *arg)
 		stop = h->stop;
 		pthread_mutex_unlock(&h->mu);
 		unsigned long long n = 0;
-		bool txn = batch && batch->next && db_exec(h, "BEGIN IMMEDIATE");
+		bool txn = batch && batch->next && db_exec(h, "BEGIN");
 		for (; batch; batch = next, n++) {
 			next = batch->next;
 			process(h, batch);
@@ -486,6 +498,7 @@ static void hub_free(struct alert_hub *h, unsigned deadline_s)
 		}
 	alert_hub_cfg_free(&h->cfg);
 	pthread_mutex_destroy(&h->mu);
+	pthread_mutex_destroy(&h->agg_mu);
 	pthread_cond_destroy(&h->cv);
 	pthread_cond_destroy(&h->idle);
 	free(h);
@@ -502,6 +515,7 @@ int alert_hub_open(const struct alert_hub_cfg *cfg, const char *db_path, struct 
 	if (!h)
 		return -ENOMEM;
 	pthread_mutex_init(&h->mu, NULL);
+	pthread_mutex_init(&h->agg_mu, NULL);
 	pthread_cond_init(&h->cv, NULL);
 	pthread_cond_init(&h->idle, NULL);
 	h->thr_start = h->last_drop_log = mono_now();
@@ -512,7 +526,7 @@ int alert_hub_open(const struct alert_hub_cfg *cfg, const char *db_path, struct 
 	if (!h->cfg.queue_len)
 		h->cfg.queue_len = 1;
 	curl_global_init(CURL_GLOBAL_DEFAULT);
-	if ((ret = alert_agg_new(&h->agg, h->cfg.window_s, deliver, h)))
+	if ((ret = alert_agg_new(&h->agg, h->cfg.window_s, agg_emit, h)))
 		goto fail;
 	if (db_path && (ret = sink_sqlite_open_db(db_path, &h->db, err, errlen)))
 		goto fail;
@@ -536,9 +550,12 @@ fail:
 
 void alert_hub_get_stats(struct alert_hub *h, struct alert_hub_stats *st)
 {
+	pthread_mutex_lock(&h->agg_mu);
 	pthread_mutex_lock(&h->mu);
 	*st = h->st;
+	st->contacts = h->contacts;
 	pthread_mutex_unlock(&h->mu);
+	pthread_mutex_unlock(&h->agg_mu);
 }
 
 void alert_hub_close(struct alert_hub *h, unsigned deadline_s)
@@ -547,12 +564,15 @@ void alert_hub_close(struct alert_hub *h, unsigned deadline_s)
 
 	if (!h)
 		return;
+	/* open windows become alerts, queued before the thread drains and stops */
+	pthread_mutex_lock(&h->agg_mu);
+	alert_agg_expire(h->agg, mono_now(), true);
+	pthread_mutex_unlock(&h->agg_mu);
 	pthread_mutex_lock(&h->mu);
 	h->stop = 1;
 	pthread_cond_signal(&h->cv);
 	pthread_mutex_unlock(&h->mu);
 	pthread_join(h->thread, NULL);
-	alert_agg_expire(h->agg, mono_now(), true); /* open windows become alerts */
 	thr_rollover(h);
 	if (alert_agg_overflow(h->agg))
 		log_warn("alerts: %llu contact observations dropped (too many sources at once)",

@@ -55,7 +55,9 @@ int alert_hub_open(const struct alert_hub_cfg *cfg, const char *db_path, struct 
 		   char *err, size_t errlen);
 /* alert_fn: queue a copy of a (and of a->detail); never blocks. */
 void alert_raise(void *hub, const struct alert *a);
-/* IDS input: one contact observation (one flow) to aggregate per source. */
+/* IDS input: one contact observation (one flow), aggregated per source at
+ * once on the caller's thread (a short lock, no copy, no queue: a full
+ * port scan must not fill the queue); finished windows are queued. */
 void alert_hub_contact(struct alert_hub *h, const struct alert *a);
 /* An observation the producer's own ignore check dropped (for the counters). */
 void alert_hub_count_ignored(struct alert_hub *h);
