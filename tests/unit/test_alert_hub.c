@@ -389,6 +389,29 @@ static void test_exec(void)
 	rmdir(dir);
 }
 
+/* Contacts aggregate on the caller's thread while the hub thread expires
+ * windows: nothing lost, one alert per source and window. */
+static void test_contacts(void)
+{
+	struct alert_hub_cfg cfg;
+	struct alert_hub_stats st;
+	struct alert_hub *h;
+	char err[256];
+
+	alert_hub_cfg_defaults(&cfg);
+	cfg.on_any = true;
+	CHECK_INT(alert_hub_open(&cfg, NULL, &h, err, sizeof(err)), 0);
+	for (unsigned p = 1; p <= 20000; p++) {
+		struct alert a = mk(ALERT_CONTACT, p % 2 ? "10.4.0.1" : "10.4.0.2", p);
+		alert_hub_contact(h, &a);
+	}
+	alert_hub_get_stats(h, &st);
+	CHECK_INT(st.contacts, 20000);
+	CHECK_INT(st.raised, 0); /* windows still open */
+	alert_hub_close(h, 1);   /* ... and emitted at close: 2 alerts */
+	alert_hub_cfg_free(&cfg);
+}
+
 /* Throttled alerts reach the channels as one summary per interval. */
 static void test_summary(void)
 {
@@ -448,5 +471,6 @@ int main(void)
 	test_chan_specs();
 	test_exec();
 	test_summary();
+	test_contacts();
 	return T_DONE();
 }
