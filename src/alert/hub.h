@@ -1,8 +1,9 @@
 /* The alert hub: where every alert goes (alert.h's alert_fn, via
  * alert_raise), on one thread of its own:
  *
- *   alert_raise ─► bounded queue ─► ignore rules ─► IDS aggregation
- *     ─► store (SQLite alerts table) ─► throttle ─► channel queues
+ *   alert_raise ─► bounded queue ─► ignore rules ─┐
+ *   alert_hub_contact ─► IDS windows ─► (queue) ───┴► store (SQLite alerts
+ *     table) ─► throttle ─► channel queues (one thread per channel)
  *
  * alert_raise copies and returns at once; a full queue drops the alert,
  * counts it and logs once per interval.  Every alert that passes the ignore
