@@ -245,6 +245,16 @@ static int syslog_connect(struct syslog_ch *s, char *err, size_t errlen)
 	return ret;
 }
 
+/* The collector closed the connection (EOF or an error waiting to be read):
+ * a send would still "succeed" into the void. */
+static bool peer_closed(int fd)
+{
+	char c;
+	ssize_t n = recv(fd, &c, 1, MSG_PEEK | MSG_DONTWAIT);
+
+	return n == 0 || (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK);
+}
+
 static int syslog_send(void *state, const struct alert_msg *m, char *err, size_t errlen)
 {
 	struct syslog_ch *s = state;
@@ -259,6 +269,10 @@ static int syslog_send(void *state, const struct alert_msg *m, char *err, size_t
 		    (ret = buf_append(&frame, msg.p, msg.len)))
 			goto out;
 		out = &frame;
+	}
+	if (s->type == SL_TCP && s->fd >= 0 && peer_closed(s->fd)) {
+		close(s->fd); /* else the first message after a collector restart is lost */
+		s->fd = -1;
 	}
 	if (s->fd < 0 && (ret = syslog_connect(s, err, errlen)))
 		goto out;

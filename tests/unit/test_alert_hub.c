@@ -2,6 +2,10 @@
  * message shapes (syslog RFC 5424, Slack/Discord/Teams webhooks), options. */
 #include <stdlib.h>
 #include <string.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -389,6 +393,53 @@ static void test_exec(void)
 	rmdir(dir);
 }
 
+/* Reads one octet-counted frame from a connection accepted within 5 s. */
+static int tcp_frame(int lfd, char *out, size_t n, int *conn)
+{
+	struct pollfd p = {.fd = lfd, .events = POLLIN};
+	ssize_t got = 0, r;
+
+	if (poll(&p, 1, 5000) != 1 || (*conn = accept(lfd, NULL, NULL)) < 0)
+		return -1;
+	p.fd = *conn;
+	while ((size_t)got < n - 1 && poll(&p, 1, 2000) == 1 &&
+	       (r = recv(*conn, out + got, n - 1 - (size_t)got, 0)) > 0)
+		if (memchr(out, ']', (size_t)(got += r)))
+			break;
+	out[got] = 0;
+	return got > 0 ? 0 : -1;
+}
+
+/* syslog over TCP: octet counting, and a collector that closed the
+ * connection gets a new one instead of a message sent into the void. */
+static void test_syslog_tcp(void)
+{
+	struct sockaddr_in sa = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
+	socklen_t sl = sizeof(sa);
+	struct alert_msg m = {.kind = "token", .ts = 1, .src = "10.0.0.5", .json = "{}", .text = "one"};
+	struct alert_chan *c;
+	char spec[64], frame[512], err[256];
+	int lfd = socket(AF_INET, SOCK_STREAM, 0), conn = -1;
+
+	CHECK(lfd >= 0 && !bind(lfd, (struct sockaddr *)&sa, sizeof(sa)) && !listen(lfd, 4) &&
+	      !getsockname(lfd, (struct sockaddr *)&sa, &sl));
+	snprintf(spec, sizeof(spec), "tcp://127.0.0.1:%u", ntohs(sa.sin_port));
+	CHECK_INT(alert_chan_open(&alert_ch_syslog, spec, 2, 0, 4, &c, err, sizeof(err)), 0);
+	CHECK_INT(alert_chan_post(c, &m), 0);
+	CHECK_INT(tcp_frame(lfd, frame, sizeof(frame), &conn), 0);
+	CHECK(strstr(frame, " <129>1 ") && frame[0] >= '1' &&
+	      frame[0] <= '9');
+	close(conn); /* the collector restarts */
+	usleep(100000);
+	m.text = "two";
+	CHECK_INT(alert_chan_post(c, &m), 0);
+	CHECK_INT(tcp_frame(lfd, frame, sizeof(frame), &conn), 0);
+	CHECK(strstr(frame, "] two") != NULL);
+	alert_chan_close(c, 1);
+	close(conn);
+	close(lfd);
+}
+
 /* Contacts aggregate on the caller's thread while the hub thread expires
  * windows: nothing lost, one alert per source and window. */
 static void test_contacts(void)
@@ -472,5 +523,6 @@ int main(void)
 	test_exec();
 	test_summary();
 	test_contacts();
+	test_syslog_tcp();
 	return T_DONE();
 }
