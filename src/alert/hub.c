@@ -39,6 +39,7 @@ struct thr_entry {
 
 struct alert_hub {
 	struct alert_hub_cfg cfg;
+	pthread_rwlock_t ign_lock; /* cfg.ignore: SIGHUP replaces it */
 	sqlite3 *db;
 	struct alert_chan *chans[ALERT_MAX_CHANNELS];
 	unsigned nchans;
@@ -142,6 +143,39 @@ void alert_raise(void *hub, const struct alert *a)
 {
 	if (hub && a)
 		enqueue(hub, OP_RAISE, a);
+}
+
+bool alert_hub_ignored(struct alert_hub *h, const struct alert_subject *s)
+{
+	bool r;
+
+	pthread_rwlock_rdlock(&h->ign_lock);
+	r = alert_ignore_match(&h->cfg.ignore, s);
+	pthread_rwlock_unlock(&h->ign_lock);
+	return r;
+}
+
+void alert_hub_reload(struct alert_hub *h, const struct alert_hub_cfg *cfg)
+{
+	struct alert_ignore ig = {0};
+
+	if (cfg->ignore.n && !(ig.v = malloc(cfg->ignore.n * sizeof(*ig.v)))) {
+		log_err("alerts: reload: out of memory; keeping the ignore rules");
+		return;
+	}
+	if (cfg->ignore.n)
+		memcpy(ig.v, cfg->ignore.v, cfg->ignore.n * sizeof(*ig.v));
+	ig.n = cfg->ignore.n;
+	pthread_rwlock_wrlock(&h->ign_lock);
+	alert_ignore_free(&h->cfg.ignore);
+	h->cfg.ignore = ig;
+	pthread_rwlock_unlock(&h->ign_lock);
+	log_info("alerts: reloaded %zu ignore rules", ig.n);
+	if (cfg->nchans != h->cfg.nchans || cfg->on_any != h->cfg.on_any ||
+	    cfg->on_tags != h->cfg.on_tags || cfg->window_s != h->cfg.window_s ||
+	    cfg->throttle_n != h->cfg.throttle_n || cfg->throttle_s != h->cfg.throttle_s)
+		log_warn("alerts: channels, --alert-on, --alert-window and --alert-throttle change "
+			 "only on restart");
 }
 
 void alert_hub_count_ignored(struct alert_hub *h)
@@ -333,7 +367,15 @@ static void deliver(void *user, const struct alert *a)
 
 static void process(struct alert_hub *h, struct hub_item *it)
 {
-	if (it->op == OP_RAISE && alert_ignore_alert(&h->cfg.ignore, &it->a)) {
+	const char *tag = it->a.tag;
+	struct alert_subject subj = {.kind = it->a.kind,
+				     .src = it->a.src_addr,
+				     .dst_port = it->a.dst_port,
+				     .tags = &tag,
+				     .ntags = it->a.tag[0] ? 1 : 0,
+				     .token_id = it->a.token_id};
+
+	if (it->op == OP_RAISE && alert_hub_ignored(h, &subj)) {
 		alert_hub_count_ignored(h);
 		return;
 	}
@@ -499,6 +541,7 @@ static void hub_free(struct alert_hub *h, unsigned deadline_s)
 	alert_hub_cfg_free(&h->cfg);
 	pthread_mutex_destroy(&h->mu);
 	pthread_mutex_destroy(&h->agg_mu);
+	pthread_rwlock_destroy(&h->ign_lock);
 	pthread_cond_destroy(&h->cv);
 	pthread_cond_destroy(&h->idle);
 	free(h);
@@ -516,6 +559,7 @@ int alert_hub_open(const struct alert_hub_cfg *cfg, const char *db_path, struct 
 		return -ENOMEM;
 	pthread_mutex_init(&h->mu, NULL);
 	pthread_mutex_init(&h->agg_mu, NULL);
+	pthread_rwlock_init(&h->ign_lock, NULL);
 	pthread_cond_init(&h->cv, NULL);
 	pthread_cond_init(&h->idle, NULL);
 	h->thr_start = h->last_drop_log = mono_now();

@@ -60,6 +60,11 @@ void alert_raise(void *hub, const struct alert *a);
  * once on the caller's thread (a short lock, no copy, no queue: a full
  * port scan must not fill the queue); finished windows are queued. */
 void alert_hub_contact(struct alert_hub *h, const struct alert *a);
+/* The ignore rules, as they are now (SIGHUP may replace them). */
+bool alert_hub_ignored(struct alert_hub *h, const struct alert_subject *s);
+/* SIGHUP: takes cfg's ignore rules; channels, --alert-on, the window and
+ * the throttle stay as started (logged when they differ). */
+void alert_hub_reload(struct alert_hub *h, const struct alert_hub_cfg *cfg);
 /* An observation the producer's own ignore check dropped (for the counters). */
 void alert_hub_count_ignored(struct alert_hub *h);
 const struct alert_hub_cfg *alert_hub_config(const struct alert_hub *h);

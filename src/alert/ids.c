@@ -107,7 +107,7 @@ void alert_ids_record(struct alert_hub *hub, const struct record *r)
 	for (unsigned i = 0; i < r->ntags && i < RECORD_MAX_TAGS; i++)
 		tags[i] = r->tags[i];
 	if (cfg->on_any) {
-		if (alert_ignore_match(&cfg->ignore, &subj)) {
+		if (alert_hub_ignored(hub, &subj)) {
 			alert_hub_count_ignored(hub);
 		} else {
 			record_alert(r, ALERT_CONTACT, &a);
@@ -116,7 +116,7 @@ void alert_ids_record(struct alert_hub *hub, const struct record *r)
 	}
 	subj.kind = ALERT_TAG;
 	if (cfg->on_tags && r->ntags) {
-		if (alert_ignore_match(&cfg->ignore, &subj))
+		if (alert_hub_ignored(hub, &subj))
 			alert_hub_count_ignored(hub);
 		else
 			raise_tags(hub, cfg, r);

