@@ -177,7 +177,8 @@ static int tokscan_index(struct tokscan *s)
 {
 	size_t np = aho_npatterns(s->aho);
 
-	qsort(s->pats, s->npat, sizeof(*s->pats), tokscan_pat_cmp);
+	if (s->npat) /* no tokens: pats is NULL, and qsort(NULL, 0) is still UB */
+		qsort(s->pats, s->npat, sizeof(*s->pats), tokscan_pat_cmp);
 	s->first = calloc(np + 1, sizeof(*s->first));
 	s->seen = calloc((np + 7) / 8 + 1, 1);
 	s->found = calloc(np + 1, sizeof(*s->found));
