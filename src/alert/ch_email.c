@@ -91,8 +91,7 @@ static int email_opt(struct email *e, char *o)
 	return 0;
 }
 
-static int email_open(const char *spec, unsigned timeout_s, void **state, char *err,
-		      size_t errlen)
+static int email_open(const char *spec, unsigned timeout_s, void **state, char *err, size_t errlen)
 {
 	struct email *e = calloc(1, sizeof(*e));
 	char *copy = strdup(spec), *o, *save = NULL;
@@ -115,8 +114,9 @@ static int email_open(const char *spec, unsigned timeout_s, void **state, char *
 	*state = e;
 	return 0;
 bad:
-	snprintf(err, errlen, "email: bad spec (smtp[s]://HOST[:PORT],from=ADDR,to=ADDR[,starttls]"
-			      "[,user=U,password=P|password-file=F][,insecure])");
+	snprintf(err, errlen,
+		 "email: bad spec (smtp[s]://HOST[:PORT],from=ADDR,to=ADDR[,starttls]"
+		 "[,user=U,password=P|password-file=F][,insecure])");
 	ret = -EINVAL;
 fail:
 	if (copy)
@@ -159,12 +159,16 @@ static int build_message(const struct email *e, const struct alert_msg *m, struc
 	ret = buf_printf(out, "Date: %s\r\nFrom: mitsu <%s>\r\nTo: %s", date, e->from, e->to[0]);
 	for (int i = 1; !ret && i < e->nto; i++)
 		ret = buf_printf(out, ", %s", e->to[i]);
-	ret = ret ? ret : buf_printf(out, "\r\nMessage-ID: <%lld.%d.%u@%.100s>\r\nSubject: mitsu %s alert: ",
-				     (long long)now, (int)getpid(), (unsigned)rand(), host, m->kind);
+	ret = ret ? ret
+		  : buf_printf(out,
+			       "\r\nMessage-ID: <%lld.%d.%u@%.100s>\r\nSubject: mitsu %s alert: ",
+			       (long long)now, (int)getpid(), (unsigned)rand(), host, m->kind);
 	for (size_t i = 0; !ret && m->text[i] && i < 150; i++)
-		ret = buf_putc(out, (unsigned char)m->text[i] < 0x20 || m->text[i] == 0x7f ? ' ' : m->text[i]);
-	ret = ret ? ret : buf_puts(out, "\r\nMIME-Version: 1.0\r\nContent-Type: text/plain; "
-					"charset=utf-8\r\nContent-Transfer-Encoding: base64\r\n\r\n");
+		ret = buf_putc(
+		    out, (unsigned char)m->text[i] < 0x20 || m->text[i] == 0x7f ? ' ' : m->text[i]);
+	ret = ret ? ret
+		  : buf_puts(out, "\r\nMIME-Version: 1.0\r\nContent-Type: text/plain; "
+				  "charset=utf-8\r\nContent-Transfer-Encoding: base64\r\n\r\n");
 	ret = ret ? ret : buf_printf(&body, "%s\n\n%s\n", m->text, m->json);
 	ret = ret ? ret : b64_encode(&enc, body.p, body.len);
 	for (size_t i = 0; !ret && i < enc.len; i += 76) {
@@ -230,8 +234,8 @@ out:
 }
 
 const struct alert_chan_ops alert_ch_email = {
-	.name = "email",
-	.open = email_open,
-	.send = email_send,
-	.close = email_close,
+    .name = "email",
+    .open = email_open,
+    .send = email_send,
+    .close = email_close,
 };

@@ -1,7 +1,8 @@
 /* Exec channel: runs a program for each alert with execve (never a shell),
  * the alert JSON on its stdin, a small fixed environment, stdout and
  * stderr to /dev/null, and the channel timeout (then SIGKILL).  Exit status
- * 0 is success; anything else is a failed attempt (retried).
+ * 0 is success; anything else is a failed attempt (retried).  The program
+ * starts with default signal handling and only descriptors 0-2.
  * Spec: /ABSOLUTE/PROG[,ARG...].  Environment: PATH, MITSU_ALERT_KIND,
  * MITSU_ALERT_SRC. */
 #include "alert/chan.h"
@@ -10,6 +11,7 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
+#include <spawn.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -50,8 +52,9 @@ static int exec_open(const char *spec, unsigned timeout_s, void **state, char *e
 			goto fail;
 		}
 	if (!n || a || x->argv[0][0] != '/' || access(x->argv[0], X_OK)) {
-		snprintf(err, errlen, "exec: '%s' is not an absolute path to an executable program "
-				      "(at most %d arguments, comma-separated)",
+		snprintf(err, errlen,
+			 "exec: '%s' is not an absolute path to an executable program "
+			 "(at most %d arguments, comma-separated)",
 			 spec, EXEC_MAX_ARGS - 1);
 		goto fail;
 	}
@@ -88,15 +91,32 @@ static void make_env(const struct alert_msg *m, char kind[64], char src[96], cha
 	envp[3] = NULL;
 }
 
-static void child(int in, char *const argv[], char *const envp[])
+/* posix_spawn (vfork-like: no copy of a large sensor's page tables): stdin
+ * from the pipe, stdout and stderr to /dev/null, no other descriptors, and
+ * default signal handling (our threads block every signal and the sensor
+ * ignores SIGPIPE; neither must leak into the program). */
+static int spawn(int in, char *const argv[], char *const envp[], pid_t *pid)
 {
-	int null = open("/dev/null", O_RDWR);
+	posix_spawn_file_actions_t fa;
+	posix_spawnattr_t at;
+	sigset_t none, all;
+	int ret;
 
-	if (dup2(in, 0) < 0 || null < 0 || dup2(null, 1) < 0 || dup2(null, 2) < 0)
-		_exit(126);
-	close_range(3, ~0u, 0);
-	execve(argv[0], argv, envp);
-	_exit(127);
+	sigemptyset(&none);
+	sigfillset(&all);
+	posix_spawn_file_actions_init(&fa);
+	posix_spawnattr_init(&at);
+	posix_spawn_file_actions_adddup2(&fa, in, 0);
+	posix_spawn_file_actions_addopen(&fa, 1, "/dev/null", O_WRONLY, 0);
+	posix_spawn_file_actions_adddup2(&fa, 1, 2);
+	posix_spawn_file_actions_addclosefrom_np(&fa, 3);
+	posix_spawnattr_setsigmask(&at, &none);
+	posix_spawnattr_setsigdefault(&at, &all);
+	posix_spawnattr_setflags(&at, POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF);
+	ret = -posix_spawn(pid, argv[0], &fa, &at, argv, envp);
+	posix_spawn_file_actions_destroy(&fa);
+	posix_spawnattr_destroy(&at);
+	return ret;
 }
 
 /* Writes all of p to fd before deadline (ms); the pipe is non-blocking. */
@@ -148,15 +168,13 @@ static int exec_send(void *state, const struct alert_msg *m, char *err, size_t e
 		snprintf(err, errlen, "pipe: %s", strerror(errno));
 		return -errno;
 	}
-	if ((pid = fork()) < 0) {
-		ret = -errno;
-		snprintf(err, errlen, "fork: %s", strerror(errno));
-		close(fds[0]), close(fds[1]);
+	ret = spawn(fds[0], x->argv, envp, &pid);
+	close(fds[0]);
+	if (ret) {
+		snprintf(err, errlen, "%s: %s", x->argv[0], strerror(-ret));
+		close(fds[1]);
 		return ret;
 	}
-	if (!pid)
-		child(fds[0], x->argv, envp);
-	close(fds[0]);
 	fcntl(fds[1], F_SETFL, O_NONBLOCK);
 	ret = write_all(fds[1], m->json, strlen(m->json), deadline);
 	ret = ret ? ret : write_all(fds[1], "\n", 1, deadline);
@@ -171,15 +189,16 @@ static int exec_send(void *state, const struct alert_msg *m, char *err, size_t e
 	else if (!WIFEXITED(status) || WEXITSTATUS(status))
 		snprintf(err, errlen, "%s: exit status %d%s", x->argv[0],
 			 WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status),
-			 WIFEXITED(status) && WEXITSTATUS(status) == 127 ? " (cannot execute)" : "");
+			 WIFEXITED(status) && WEXITSTATUS(status) == 127 ? " (cannot execute)"
+									 : "");
 	else if (ret)
 		snprintf(err, errlen, "%s: writing the alert: %s", x->argv[0], strerror(-ret));
 	return wret ? wret : (!WIFEXITED(status) || WEXITSTATUS(status)) ? -EIO : ret;
 }
 
 const struct alert_chan_ops alert_ch_exec = {
-	.name = "exec",
-	.open = exec_open,
-	.send = exec_send,
-	.close = exec_close,
+    .name = "exec",
+    .open = exec_open,
+    .send = exec_send,
+    .close = exec_close,
 };

@@ -33,9 +33,9 @@ struct syslog_ch {
 };
 
 static const char *const facilities[] = {
-	"kern",	 "user",   "mail",   "daemon", "auth",	 "syslog", "lpr",    "news",
-	"uucp",	 "cron",   "authpriv", "ftp",  "ntp",	 "audit",  "alert",  "clock",
-	"local0", "local1", "local2", "local3", "local4", "local5", "local6", "local7",
+    "kern",   "user",	"mail",	    "daemon", "auth",	"syslog", "lpr",    "news",
+    "uucp",   "cron",	"authpriv", "ftp",    "ntp",	"audit",  "alert",  "clock",
+    "local0", "local1", "local2",   "local3", "local4", "local5", "local6", "local7",
 };
 
 static int severity(const char *kind)
@@ -44,7 +44,7 @@ static int severity(const char *kind)
 		return 1; /* alert: someone used bait */
 	if (!strcmp(kind, "summary"))
 		return 6; /* informational */
-	return 4; /* warning: contact, tags */
+	return 4;	  /* warning: contact, tags */
 }
 
 /* PARAM-VALUE: '"', '\' and ']' escaped; control bytes dropped. */
@@ -141,7 +141,8 @@ static int parse_target(struct syslog_ch *s, char *t)
 			return -1;
 		}
 		*colon = 0;
-		if (!*t || strlen(t) >= sizeof(s->host) || !colon[1] || strlen(colon + 1) >= sizeof(s->port))
+		if (!*t || strlen(t) >= sizeof(s->host) || !colon[1] ||
+		    strlen(colon + 1) >= sizeof(s->port))
 			return -1;
 		strcpy(s->host, t);
 		strcpy(s->port, colon + 1);
@@ -150,8 +151,7 @@ static int parse_target(struct syslog_ch *s, char *t)
 	return -1;
 }
 
-static int syslog_open(const char *spec, unsigned timeout_s, void **state, char *err,
-		       size_t errlen)
+static int syslog_open(const char *spec, unsigned timeout_s, void **state, char *err, size_t errlen)
 {
 	struct syslog_ch *s = calloc(1, sizeof(*s));
 	char *copy = strdup(spec), *opt;
@@ -178,8 +178,9 @@ static int syslog_open(const char *spec, unsigned timeout_s, void **state, char 
 	*state = s;
 	return 0;
 bad:
-	snprintf(err, errlen, "syslog: bad target '%s' (local, unix:PATH, udp://HOST:PORT or "
-			      "tcp://HOST:PORT, then optionally ,facility=NAME)",
+	snprintf(err, errlen,
+		 "syslog: bad target '%s' (local, unix:PATH, udp://HOST:PORT or "
+		 "tcp://HOST:PORT, then optionally ,facility=NAME)",
 		 spec);
 fail:
 	free(copy);
@@ -222,7 +223,9 @@ static int syslog_connect(struct syslog_ch *s, char *err, size_t errlen)
 	if (s->type == SL_UNIX) {
 		strcpy(un.sun_path, s->path);
 		s->fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
-		ret = s->fd < 0 ? -errno : connect(s->fd, (struct sockaddr *)&un, sizeof(un)) ? -errno : 0;
+		ret = s->fd < 0						   ? -errno
+		      : connect(s->fd, (struct sockaddr *)&un, sizeof(un)) ? -errno
+									   : 0;
 		if (ret)
 			snprintf(err, errlen, "%s: %s", s->path, strerror(-ret));
 		return ret;
@@ -232,13 +235,24 @@ static int syslog_connect(struct syslog_ch *s, char *err, size_t errlen)
 		return -EHOSTUNREACH;
 	}
 	s->fd = socket(ai->ai_family, ai->ai_socktype | SOCK_CLOEXEC, 0);
-	ret = s->fd < 0 ? -errno : connect_timeout(s->fd, ai->ai_addr, ai->ai_addrlen, s->timeout_s);
+	ret =
+	    s->fd < 0 ? -errno : connect_timeout(s->fd, ai->ai_addr, ai->ai_addrlen, s->timeout_s);
 	if (!ret)
 		set_timeouts(s->fd, s->timeout_s);
 	else
 		snprintf(err, errlen, "%s:%s: %s", s->host, s->port, strerror(-ret));
 	freeaddrinfo(ai);
 	return ret;
+}
+
+/* The collector closed the connection (EOF or an error waiting to be read):
+ * a send would still "succeed" into the void. */
+static bool peer_closed(int fd)
+{
+	char c;
+	ssize_t n = recv(fd, &c, 1, MSG_PEEK | MSG_DONTWAIT);
+
+	return n == 0 || (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK);
 }
 
 static int syslog_send(void *state, const struct alert_msg *m, char *err, size_t errlen)
@@ -255,6 +269,10 @@ static int syslog_send(void *state, const struct alert_msg *m, char *err, size_t
 		    (ret = buf_append(&frame, msg.p, msg.len)))
 			goto out;
 		out = &frame;
+	}
+	if (s->type == SL_TCP && s->fd >= 0 && peer_closed(s->fd)) {
+		close(s->fd); /* else the first message after a collector restart is lost */
+		s->fd = -1;
 	}
 	if (s->fd < 0 && (ret = syslog_connect(s, err, errlen)))
 		goto out;
@@ -282,8 +300,8 @@ static void syslog_close(void *state)
 }
 
 const struct alert_chan_ops alert_ch_syslog = {
-	.name = "syslog",
-	.open = syslog_open,
-	.send = syslog_send,
-	.close = syslog_close,
+    .name = "syslog",
+    .open = syslog_open,
+    .send = syslog_send,
+    .close = syslog_close,
 };

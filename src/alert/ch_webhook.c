@@ -76,10 +76,12 @@ int alert_webhook_body(const char *format, const struct alert_msg *m, struct buf
 		struct buf title = {0};
 
 		ret = buf_printf(&title, "mitsu %s alert", m->kind);
-		ret = ret ? ret : buf_printf(out, "{\"@type\":\"MessageCard\",\"@context\":"
-					       "\"https://schema.org/extensions\",\"themeColor\":\"%s\","
-					       "\"summary\":",
-					 strcmp(m->kind, "summary") ? "D70000" : "808080");
+		ret = ret ? ret
+			  : buf_printf(out,
+				       "{\"@type\":\"MessageCard\",\"@context\":"
+				       "\"https://schema.org/extensions\",\"themeColor\":\"%s\","
+				       "\"summary\":",
+				       strcmp(m->kind, "summary") ? "D70000" : "808080");
 		ret = ret ? ret : json_str(out, title.p, title.len);
 		ret = ret ? ret : buf_puts(out, ",\"title\":");
 		ret = ret ? ret : json_str(out, title.p, title.len);
@@ -109,8 +111,9 @@ static int webhook_open(const char *spec, unsigned timeout_s, void **state, char
 		*comma = 0;
 	}
 	if (strncmp(w->url, "http://", 7) && strncmp(w->url, "https://", 8)) {
-		snprintf(err, errlen, "webhook: '%s' is not an http:// or https:// URL (formats: json, "
-				      "slack, mattermost, discord, teams)",
+		snprintf(err, errlen,
+			 "webhook: '%s' is not an http:// or https:// URL (formats: json, "
+			 "slack, mattermost, discord, teams)",
 			 spec);
 		free(w->url);
 		free(w);
@@ -181,8 +184,8 @@ static void webhook_close(void *state)
 }
 
 const struct alert_chan_ops alert_ch_webhook = {
-	.name = "webhook",
-	.open = webhook_open,
-	.send = webhook_send,
-	.close = webhook_close,
+    .name = "webhook",
+    .open = webhook_open,
+    .send = webhook_send,
+    .close = webhook_close,
 };

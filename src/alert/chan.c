@@ -32,7 +32,10 @@ struct alert_chan {
 };
 
 static const struct alert_chan_ops *const backends[] = {
-	&alert_ch_webhook, &alert_ch_syslog, &alert_ch_email, &alert_ch_exec,
+    &alert_ch_webhook,
+    &alert_ch_syslog,
+    &alert_ch_email,
+    &alert_ch_exec,
 };
 
 const struct alert_chan_ops *alert_chan_find(const char *name)
@@ -63,7 +66,12 @@ int alert_chan_post(struct alert_chan *c, const struct alert_msg *m)
 	it.m.text = strdup(m->text ? m->text : "");
 	pthread_mutex_lock(&c->mu);
 	if (!it.m.json || !it.m.text || c->n == c->cap || c->stop) {
-		c->st.dropped_full++;
+		uint64_t d = ++c->st.dropped_full;
+		/* logged at 1, 2, 4, 8, ... drops: a dead channel under a flood of
+		 * alerts must not flood the log too */
+		if (!(d & (d - 1)))
+			log_warn("alert channel %s: queue full (%u), %llu alerts dropped", c->label,
+				 c->cap, (unsigned long long)d);
 		ret = -ENOBUFS;
 	} else {
 		c->q[(c->head + c->n++) % c->cap] = it;
@@ -118,14 +126,22 @@ static int backoff(struct alert_chan *c, unsigned s)
 	pthread_mutex_lock(&c->mu);
 	while (!past(&until) && !(c->stop && past(&c->deadline))) {
 		const struct timespec *t = &until;
-		if (c->stop && (c->deadline.tv_sec < until.tv_sec ||
-				(c->deadline.tv_sec == until.tv_sec && c->deadline.tv_nsec < until.tv_nsec)))
+		if (c->stop &&
+		    (c->deadline.tv_sec < until.tv_sec ||
+		     (c->deadline.tv_sec == until.tv_sec && c->deadline.tv_nsec < until.tv_nsec)))
 			t = &c->deadline;
 		pthread_cond_timedwait(&c->cv, &c->mu, t);
 	}
 	up = c->stop && past(&c->deadline);
 	pthread_mutex_unlock(&c->mu);
 	return up;
+}
+
+static void count(struct alert_chan *c, uint64_t *counter)
+{
+	pthread_mutex_lock(&c->mu);
+	++*counter;
+	pthread_mutex_unlock(&c->mu);
 }
 
 static void deliver(struct alert_chan *c, const struct alert_msg *m)
@@ -135,19 +151,19 @@ static void deliver(struct alert_chan *c, const struct alert_msg *m)
 
 	for (unsigned attempt = 0;; attempt++) {
 		if (!c->ops->send(c->state, m, err, sizeof(err))) {
-			__atomic_add_fetch(&c->st.sent, 1, __ATOMIC_RELAXED);
+			count(c, &c->st.sent);
 			if (attempt)
 				log_info("alert channel %s: delivered after %u retries", c->label,
 					 attempt);
 			return;
 		}
-		__atomic_add_fetch(&c->st.failed_attempts, 1, __ATOMIC_RELAXED);
+		count(c, &c->st.failed_attempts);
 		log_warn("alert channel %s: attempt %u failed: %s", c->label, attempt + 1, err);
 		if (attempt >= c->retries || backoff(c, wait))
 			break;
 		wait = wait < 60 ? wait * 2 : 60;
 	}
-	__atomic_add_fetch(&c->st.given_up, 1, __ATOMIC_RELAXED);
+	count(c, &c->st.given_up);
 	log_err("alert channel %s: gave up on a %s alert after %u attempts", c->label, m->kind,
 		c->retries + 1);
 }

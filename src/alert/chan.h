@@ -13,7 +13,7 @@
 
 /* One message for the channels: an alert or a throttling summary. */
 struct alert_msg {
-	char kind[16];   /* "token", "contact", "tag", "cloudtrail" or "summary" */
+	char kind[16]; /* "token", "contact", "tag", "cloudtrail" or "summary" */
 	double ts;
 	char src[64];
 	const char *json; /* the whole alert as one JSON object */
@@ -31,8 +31,7 @@ struct alert_chan_ops {
 	void (*close)(void *state);
 };
 
-extern const struct alert_chan_ops alert_ch_webhook, alert_ch_syslog, alert_ch_email,
-	alert_ch_exec;
+extern const struct alert_chan_ops alert_ch_webhook, alert_ch_syslog, alert_ch_email, alert_ch_exec;
 /* The backend called name, or NULL. */
 const struct alert_chan_ops *alert_chan_find(const char *name);
 

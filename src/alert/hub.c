@@ -19,7 +19,7 @@
 #include "core/log.h"
 #include "sink/sqlite.h"
 
-enum { OP_RAISE, OP_CONTACT };
+enum { OP_RAISE, OP_FINAL /* aggregated: past the ignore rules */ };
 
 struct hub_item {
 	struct hub_item *next;
@@ -39,10 +39,16 @@ struct thr_entry {
 
 struct alert_hub {
 	struct alert_hub_cfg cfg;
+	pthread_rwlock_t ign_lock; /* cfg.ignore: SIGHUP replaces it */
 	sqlite3 *db;
 	struct alert_chan *chans[ALERT_MAX_CHANNELS];
 	unsigned nchans;
+	/* IDS windows: filled on the analyzer's thread (no queue, no copy per
+	 * flow: a -p- scan must not fill the queue), expired on the hub's;
+	 * lock order agg_mu, then mu */
 	struct alert_agg *agg;
+	pthread_mutex_t agg_mu;
+	unsigned long long contacts; /* under agg_mu */
 	pthread_t thread;
 	pthread_mutex_t mu;
 	pthread_cond_t cv, idle;
@@ -96,6 +102,13 @@ static double mono_now(void)
 	return (double)t.tv_sec + t.tv_nsec / 1e9;
 }
 
+static void hub_count(struct alert_hub *h, uint64_t *counter)
+{
+	pthread_mutex_lock(&h->mu);
+	++*counter;
+	pthread_mutex_unlock(&h->mu);
+}
+
 /* ---- producers' side: copy and queue, never wait ---- */
 
 static void enqueue(struct alert_hub *h, int op, const struct alert *a)
@@ -132,6 +145,39 @@ void alert_raise(void *hub, const struct alert *a)
 		enqueue(hub, OP_RAISE, a);
 }
 
+bool alert_hub_ignored(struct alert_hub *h, const struct alert_subject *s)
+{
+	bool r;
+
+	pthread_rwlock_rdlock(&h->ign_lock);
+	r = alert_ignore_match(&h->cfg.ignore, s);
+	pthread_rwlock_unlock(&h->ign_lock);
+	return r;
+}
+
+void alert_hub_reload(struct alert_hub *h, const struct alert_hub_cfg *cfg)
+{
+	struct alert_ignore ig = {0};
+
+	if (cfg->ignore.n && !(ig.v = malloc(cfg->ignore.n * sizeof(*ig.v)))) {
+		log_err("alerts: reload: out of memory; keeping the ignore rules");
+		return;
+	}
+	if (cfg->ignore.n)
+		memcpy(ig.v, cfg->ignore.v, cfg->ignore.n * sizeof(*ig.v));
+	ig.n = cfg->ignore.n;
+	pthread_rwlock_wrlock(&h->ign_lock);
+	alert_ignore_free(&h->cfg.ignore);
+	h->cfg.ignore = ig;
+	pthread_rwlock_unlock(&h->ign_lock);
+	log_info("alerts: reloaded %zu ignore rules", ig.n);
+	if (cfg->nchans != h->cfg.nchans || cfg->on_any != h->cfg.on_any ||
+	    cfg->on_tags != h->cfg.on_tags || cfg->window_s != h->cfg.window_s ||
+	    cfg->throttle_n != h->cfg.throttle_n || cfg->throttle_s != h->cfg.throttle_s)
+		log_warn("alerts: channels, --alert-on, --alert-window and --alert-throttle change "
+			 "only on restart");
+}
+
 void alert_hub_count_ignored(struct alert_hub *h)
 {
 	pthread_mutex_lock(&h->mu);
@@ -139,9 +185,18 @@ void alert_hub_count_ignored(struct alert_hub *h)
 	pthread_mutex_unlock(&h->mu);
 }
 
+/* A finished window: queued like any alert, but past the ignore rules. */
+static void agg_emit(void *user, const struct alert *a)
+{
+	enqueue(user, OP_FINAL, a);
+}
+
 void alert_hub_contact(struct alert_hub *h, const struct alert *a)
 {
-	enqueue(h, OP_CONTACT, a);
+	pthread_mutex_lock(&h->agg_mu);
+	h->contacts++;
+	alert_agg_add(h->agg, a, mono_now());
+	pthread_mutex_unlock(&h->agg_mu);
 }
 
 /* ---- the hub thread ---- */
@@ -149,9 +204,7 @@ void alert_hub_contact(struct alert_hub *h, const struct alert *a)
 static void post_all(struct alert_hub *h, const struct alert_msg *m)
 {
 	for (unsigned i = 0; i < h->nchans; i++)
-		if (alert_chan_post(h->chans[i], m))
-			log_warn("alert channel %s: queue full, alert dropped",
-				 alert_chan_label(h->chans[i]));
+		alert_chan_post(h->chans[i], m); /* a full queue counts and logs */
 }
 
 /* The summary as text: no control characters, for logs, syslog, subjects. */
@@ -195,7 +248,7 @@ static bool thr_pass(struct alert_hub *h, const struct alert *a)
 		 a->token_id[0] ? a->token_id : a->tag);
 	if (!(e = thr_get(h, key))) {
 		h->thr_overflow++;
-		__atomic_add_fetch(&h->st.suppressed, 1, __ATOMIC_RELAXED);
+		hub_count(h, &h->st.suppressed);
 		return false;
 	}
 	if (e->sent < h->cfg.throttle_n) {
@@ -203,7 +256,7 @@ static bool thr_pass(struct alert_hub *h, const struct alert *a)
 		return true;
 	}
 	e->suppressed++;
-	__atomic_add_fetch(&h->st.suppressed, 1, __ATOMIC_RELAXED);
+	hub_count(h, &h->st.suppressed);
 	return false;
 }
 
@@ -240,8 +293,9 @@ static void thr_rollover(struct alert_hub *h)
 			if (e->suppressed)
 				total += e->suppressed, keys++;
 	if (total) {
-		buf_printf(&text, "suppressed %llu alerts in the last %u s (throttle %u per key):",
-			   total, h->cfg.throttle_s, h->cfg.throttle_n);
+		buf_printf(&text,
+			   "suppressed %llu alerts in the last %u s (throttle %u per key):", total,
+			   h->cfg.throttle_s, h->cfg.throttle_n);
 		for (unsigned i = 0; i < THR_BUCKETS; i++)
 			for (struct thr_entry *e = h->thr[i]; e; e = e->next)
 				if (e->suppressed && listed++ < 10)
@@ -254,8 +308,10 @@ static void thr_rollover(struct alert_hub *h)
 		clean_text(buf_cstr(&text), clean, sizeof(clean));
 		log_warn("alerts: %s", clean);
 		if (!summary_json(h, clean, &json)) {
-			struct alert_msg m = {.kind = "summary", .ts = (double)time(NULL),
-					      .json = buf_cstr(&json), .text = clean};
+			struct alert_msg m = {.kind = "summary",
+					      .ts = (double)time(NULL),
+					      .json = buf_cstr(&json),
+					      .text = clean};
 			post_all(h, &m);
 		}
 	}
@@ -282,24 +338,24 @@ static void deliver(void *user, const struct alert *a)
 	if (h->db) {
 		stored = alert_db_insert(h->db, a);
 		if (stored < 0) {
-			__atomic_add_fetch(&h->st.store_errors, 1, __ATOMIC_RELAXED);
+			hub_count(h, &h->st.store_errors);
 			log_err("alerts: storing a %s alert failed: %s", alert_kind_name(a->kind),
 				sqlite3_errmsg(h->db));
 		}
 	}
 	if (!stored) { /* the same alert again (an object analysed twice) */
-		__atomic_add_fetch(&h->st.duplicates, 1, __ATOMIC_RELAXED);
+		hub_count(h, &h->st.duplicates);
 		return;
 	}
 	if (stored > 0 && h->db)
-		__atomic_add_fetch(&h->st.stored, 1, __ATOMIC_RELAXED);
+		hub_count(h, &h->st.stored);
 	clean_text(a->summary[0] ? a->summary : alert_kind_name(a->kind), text, sizeof(text));
 	if (!thr_pass(h, a)) {
 		log_debug("alert (throttled): %s", log_escape(text, esc, sizeof(esc)));
 		return;
 	}
 	log_info("alert: %s %s", alert_kind_name(a->kind), log_escape(text, esc, sizeof(esc)));
-	__atomic_add_fetch(&h->st.sent, 1, __ATOMIC_RELAXED);
+	hub_count(h, &h->st.sent);
 	if (h->nchans && !alert_to_json(a, &json)) {
 		struct alert_msg m = {.ts = a->ts, .json = buf_cstr(&json), .text = text};
 		snprintf(m.kind, sizeof(m.kind), "%s", alert_kind_name(a->kind));
@@ -311,12 +367,15 @@ static void deliver(void *user, const struct alert *a)
 
 static void process(struct alert_hub *h, struct hub_item *it)
 {
-	if (it->op == OP_CONTACT) {
-		__atomic_add_fetch(&h->st.contacts, 1, __ATOMIC_RELAXED);
-		alert_agg_add(h->agg, &it->a, mono_now());
-		return;
-	}
-	if (alert_ignore_alert(&h->cfg.ignore, &it->a)) {
+	const char *tag = it->a.tag;
+	struct alert_subject subj = {.kind = it->a.kind,
+				     .src = it->a.src_addr,
+				     .dst_port = it->a.dst_port,
+				     .tags = &tag,
+				     .ntags = it->a.tag[0] ? 1 : 0,
+				     .token_id = it->a.token_id};
+
+	if (it->op == OP_RAISE && alert_hub_ignored(h, &subj)) {
 		alert_hub_count_ignored(h);
 		return;
 	}
@@ -327,7 +386,9 @@ static void periodic(struct alert_hub *h, double now)
 {
 	unsigned long long dropped;
 
+	pthread_mutex_lock(&h->agg_mu);
 	alert_agg_expire(h->agg, now, false);
+	pthread_mutex_unlock(&h->agg_mu);
 	if (h->cfg.throttle_s && now - h->thr_start >= h->cfg.throttle_s) {
 		thr_rollover(h);
 		h->thr_start = now;
@@ -341,6 +402,19 @@ static void periodic(struct alert_hub *h, double now)
 		h->dropped_logged = dropped;
 		h->last_drop_log = now;
 	}
+}
+
+/* One transaction per batch: an fsync per alert would cap the hub at a few
+ * hundred alerts a second (synchronous=FULL).  Deferred: a batch that
+ * stores nothing never waits for the sink's write lock.  true when it ran. */
+static bool db_exec(struct alert_hub *h, const char *sql)
+{
+	if (!h->db)
+		return false;
+	if (sqlite3_exec(h->db, sql, NULL, NULL, NULL) == SQLITE_OK)
+		return true;
+	log_err("alerts: %s failed: %s", sql, sqlite3_errmsg(h->db));
+	return false;
 }
 
 static void *hub_main(void *arg)
@@ -363,11 +437,14 @@ static void *hub_main(void *arg)
 		stop = h->stop;
 		pthread_mutex_unlock(&h->mu);
 		unsigned long long n = 0;
+		bool txn = batch && batch->next && db_exec(h, "BEGIN");
 		for (; batch; batch = next, n++) {
 			next = batch->next;
 			process(h, batch);
 			free(batch);
 		}
+		if (txn && !db_exec(h, "COMMIT"))
+			db_exec(h, "ROLLBACK"); /* the autocommit path logs what failed */
 		periodic(h, mono_now());
 		pthread_mutex_lock(&h->mu);
 		h->processed += n;
@@ -463,6 +540,8 @@ static void hub_free(struct alert_hub *h, unsigned deadline_s)
 		}
 	alert_hub_cfg_free(&h->cfg);
 	pthread_mutex_destroy(&h->mu);
+	pthread_mutex_destroy(&h->agg_mu);
+	pthread_rwlock_destroy(&h->ign_lock);
 	pthread_cond_destroy(&h->cv);
 	pthread_cond_destroy(&h->idle);
 	free(h);
@@ -479,6 +558,8 @@ int alert_hub_open(const struct alert_hub_cfg *cfg, const char *db_path, struct 
 	if (!h)
 		return -ENOMEM;
 	pthread_mutex_init(&h->mu, NULL);
+	pthread_mutex_init(&h->agg_mu, NULL);
+	pthread_rwlock_init(&h->ign_lock, NULL);
 	pthread_cond_init(&h->cv, NULL);
 	pthread_cond_init(&h->idle, NULL);
 	h->thr_start = h->last_drop_log = mono_now();
@@ -489,7 +570,7 @@ int alert_hub_open(const struct alert_hub_cfg *cfg, const char *db_path, struct 
 	if (!h->cfg.queue_len)
 		h->cfg.queue_len = 1;
 	curl_global_init(CURL_GLOBAL_DEFAULT);
-	if ((ret = alert_agg_new(&h->agg, h->cfg.window_s, deliver, h)))
+	if ((ret = alert_agg_new(&h->agg, h->cfg.window_s, agg_emit, h)))
 		goto fail;
 	if (db_path && (ret = sink_sqlite_open_db(db_path, &h->db, err, errlen)))
 		goto fail;
@@ -513,9 +594,12 @@ fail:
 
 void alert_hub_get_stats(struct alert_hub *h, struct alert_hub_stats *st)
 {
+	pthread_mutex_lock(&h->agg_mu);
 	pthread_mutex_lock(&h->mu);
 	*st = h->st;
+	st->contacts = h->contacts;
 	pthread_mutex_unlock(&h->mu);
+	pthread_mutex_unlock(&h->agg_mu);
 }
 
 void alert_hub_close(struct alert_hub *h, unsigned deadline_s)
@@ -524,23 +608,29 @@ void alert_hub_close(struct alert_hub *h, unsigned deadline_s)
 
 	if (!h)
 		return;
+	/* open windows become alerts, queued before the thread drains and stops */
+	pthread_mutex_lock(&h->agg_mu);
+	alert_agg_expire(h->agg, mono_now(), true);
+	pthread_mutex_unlock(&h->agg_mu);
 	pthread_mutex_lock(&h->mu);
 	h->stop = 1;
 	pthread_cond_signal(&h->cv);
 	pthread_mutex_unlock(&h->mu);
 	pthread_join(h->thread, NULL);
-	alert_agg_expire(h->agg, mono_now(), true); /* open windows become alerts */
 	thr_rollover(h);
 	if (alert_agg_overflow(h->agg))
 		log_warn("alerts: %llu contact observations dropped (too many sources at once)",
 			 alert_agg_overflow(h->agg));
 	alert_hub_get_stats(h, &st);
-	log_info("alerts: %llu raised, %llu contacts, %llu ignored, %llu stored, %llu repeats, "
-		 "%llu to channels, %llu throttled, %llu dropped (queue full), %llu store errors",
-		 (unsigned long long)st.raised, (unsigned long long)st.contacts,
-		 (unsigned long long)st.ignored, (unsigned long long)st.stored,
-		 (unsigned long long)st.duplicates, (unsigned long long)st.sent,
-		 (unsigned long long)st.suppressed, (unsigned long long)st.dropped,
-		 (unsigned long long)st.store_errors);
+	if (st.raised || h->nchans || st.dropped)
+		log_info(
+		    "alerts: %llu raised, %llu contacts, %llu ignored, %llu stored, %llu repeats, "
+		    "%llu to channels, %llu throttled, %llu dropped (queue full), %llu store "
+		    "errors",
+		    (unsigned long long)st.raised, (unsigned long long)st.contacts,
+		    (unsigned long long)st.ignored, (unsigned long long)st.stored,
+		    (unsigned long long)st.duplicates, (unsigned long long)st.sent,
+		    (unsigned long long)st.suppressed, (unsigned long long)st.dropped,
+		    (unsigned long long)st.store_errors);
 	hub_free(h, deadline_s);
 }

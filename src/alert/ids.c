@@ -96,15 +96,18 @@ void alert_ids_record(struct alert_hub *hub, const struct record *r)
 	const struct alert_hub_cfg *cfg = alert_hub_config(hub);
 	const char *tags[RECORD_MAX_TAGS];
 	char src[ADDR_STRLEN];
-	struct alert_subject subj = {.kind = ALERT_CONTACT, .src = addr_format(&r->src, src),
-				     .dst_port = r->dport, .tags = tags, .ntags = r->ntags,
+	struct alert_subject subj = {.kind = ALERT_CONTACT,
+				     .src = addr_format(&r->src, src),
+				     .dst_port = r->dport,
+				     .tags = tags,
+				     .ntags = r->ntags,
 				     .token_id = ""};
 	struct alert a;
 
 	for (unsigned i = 0; i < r->ntags && i < RECORD_MAX_TAGS; i++)
 		tags[i] = r->tags[i];
 	if (cfg->on_any) {
-		if (alert_ignore_match(&cfg->ignore, &subj)) {
+		if (alert_hub_ignored(hub, &subj)) {
 			alert_hub_count_ignored(hub);
 		} else {
 			record_alert(r, ALERT_CONTACT, &a);
@@ -113,7 +116,7 @@ void alert_ids_record(struct alert_hub *hub, const struct record *r)
 	}
 	subj.kind = ALERT_TAG;
 	if (cfg->on_tags && r->ntags) {
-		if (alert_ignore_match(&cfg->ignore, &subj))
+		if (alert_hub_ignored(hub, &subj))
 			alert_hub_count_ignored(hub);
 		else
 			raise_tags(hub, cfg, r);
@@ -134,7 +137,7 @@ struct agg_src {
 	unsigned long long flows;
 	unsigned nports, nsmall;
 	uint16_t small[AGG_SMALL_PORTS];
-	uint64_t *bits; /* all 65536 ports, once more than AGG_SMALL_PORTS */
+	uint64_t *bits;	 /* all 65536 ports, once more than AGG_SMALL_PORTS */
 	unsigned protos; /* bit 0 tcp, 1 udp, 2 icmp, 3 other */
 	char dsts[AGG_MAX_DSTS][64];
 	unsigned ndsts; /* distinct, counted up to AGG_MAX_DSTS, then "more" */
@@ -234,8 +237,9 @@ static int port_ranges(const struct agg_src *e, struct buf *out, size_t max)
 				break;
 			}
 			ret = out->len > start ? buf_putc(out, ',') : 0;
-			ret = ret ? ret : lo == (long)p - 1 ? buf_printf(out, "%ld", lo)
-							     : buf_printf(out, "%ld-%u", lo, p - 1);
+			ret = ret		  ? ret
+			      : lo == (long)p - 1 ? buf_printf(out, "%ld", lo)
+						  : buf_printf(out, "%ld-%u", lo, p - 1);
 			lo = -1;
 		}
 	}
@@ -249,8 +253,9 @@ static const char *classify(const struct agg_src *e)
 	if (!e->nports)
 		return e->protos == 4 ? "ping" : "contact";
 	if (nd <= 1)
-		return e->nports == 1 ? "single port contact" : e->nports < 10 ? "probe of a few ports"
-										  : "port scan";
+		return e->nports == 1	? "single port contact"
+		       : e->nports < 10 ? "probe of a few ports"
+					: "port scan";
 	return e->nports <= 3 ? "sweep" : "network scan";
 }
 
@@ -315,9 +320,10 @@ static void agg_emit(struct alert_agg *g, const struct agg_src *e)
 		snprintf(where, sizeof(where), "%s%u addresses", e->more_dsts ? "over " : "",
 			 e->ndsts);
 	if (e->nports)
-		snprintf(a.summary, sizeof(a.summary), "%s probed %u port%s on %s in %.0f s: %s (%s %.200s)",
-			 e->src, e->nports, e->nports == 1 ? "" : "s", where, e->last_ts - e->first_ts,
-			 cls, protos, ranges.len ? buf_cstr(&ranges) : "");
+		snprintf(a.summary, sizeof(a.summary),
+			 "%s probed %u port%s on %s in %.0f s: %s (%s %.200s)", e->src, e->nports,
+			 e->nports == 1 ? "" : "s", where, e->last_ts - e->first_ts, cls, protos,
+			 ranges.len ? buf_cstr(&ranges) : "");
 	else
 		snprintf(a.summary, sizeof(a.summary), "%s sent %llu %s flow%s to %s in %.0f s: %s",
 			 e->src, e->flows, protos, e->flows == 1 ? "" : "s", where,
@@ -396,8 +402,7 @@ static bool agg_done(const struct alert_agg *g, const struct agg_src *e, double 
 	double quiet = g->window_s < 10 ? g->window_s : 10;
 	double cap = 4.0 * g->window_s > 120 ? 4.0 * g->window_s : 120;
 
-	return now - e->opened >= cap ||
-	       (now - e->opened >= g->window_s && now - e->seen >= quiet);
+	return now - e->opened >= cap || (now - e->opened >= g->window_s && now - e->seen >= quiet);
 }
 
 void alert_agg_expire(struct alert_agg *g, double now, bool all)

@@ -82,7 +82,8 @@ static int add_word(struct alert_ignore_rule *r, char *w)
 
 	if (colon) {
 		for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++)
-			if ((size_t)(colon - w) == strlen(keys[i]) && !strncmp(w, keys[i], strlen(keys[i]))) {
+			if ((size_t)(colon - w) == strlen(keys[i]) &&
+			    !strncmp(w, keys[i], strlen(keys[i]))) {
 				*colon = 0;
 				return add_term(r, w, colon + 1);
 			}
@@ -165,12 +166,12 @@ bool alert_ignore_alert(const struct alert_ignore *ig, const struct alert *a)
 {
 	const char *tag = a->tag;
 	struct alert_subject s = {
-		.kind = a->kind,
-		.src = a->src_addr,
-		.dst_port = a->dst_port,
-		.tags = &tag,
-		.ntags = a->tag[0] ? 1 : 0,
-		.token_id = a->token_id,
+	    .kind = a->kind,
+	    .src = a->src_addr,
+	    .dst_port = a->dst_port,
+	    .tags = &tag,
+	    .ntags = a->tag[0] ? 1 : 0,
+	    .token_id = a->token_id,
 	};
 
 	return alert_ignore_match(ig, &s);

@@ -26,7 +26,8 @@ static int add_tags(struct alert_hub_cfg *c, const char *list)
 	char *copy = strdup(list), *t, *save = NULL;
 	int ret = copy ? 0 : -ENOMEM;
 
-	for (t = copy ? strtok_r(copy, ",", &save) : NULL; t && !ret; t = strtok_r(NULL, ",", &save))
+	for (t = copy ? strtok_r(copy, ",", &save) : NULL; t && !ret;
+	     t = strtok_r(NULL, ",", &save))
 		if (c->ntags == ALERT_MAX_ON_TAGS || strlen(t) >= sizeof(c->tags[0]))
 			ret = -EINVAL;
 		else
@@ -62,8 +63,8 @@ static int parse_throttle(struct alert_hub_cfg *c, const char *v)
 		return -EINVAL;
 	memcpy(n, v, (size_t)(slash - v));
 	n[slash - v] = 0;
-	if (parse_uint(n, 1000000, &c->throttle_n) || parse_uint(slash + 1, 86400 * 7, &c->throttle_s) ||
-	    !c->throttle_s)
+	if (parse_uint(n, 1000000, &c->throttle_n) ||
+	    parse_uint(slash + 1, 86400 * 7, &c->throttle_s) || !c->throttle_s)
 		return -EINVAL;
 	return 0;
 }
@@ -109,23 +110,45 @@ static int ignore_file(struct alert_hub_cfg *c, const char *path, char *err, siz
 int alert_opts_apply(struct alert_hub_cfg *c, int idx, const char *arg, char *err, size_t errlen)
 {
 	static const char *const names[ALERT_NOPTS] = {
-		"alert-on", "alert-window", "alert-ignore", "alert-throttle", "alert-timeout",
-		"alert-retries", "webhook", "syslog", "email", "exec", "alert-queue", "alert-ignore-file"};
+	    "alert-on",	     "alert-window",  "alert-ignore", "alert-throttle",
+	    "alert-timeout", "alert-retries", "webhook",      "syslog",
+	    "email",	     "exec",	      "alert-queue",  "alert-ignore-file"};
 	int ret = -EINVAL;
 
 	err[0] = 0;
 	if (!arg || idx < 0 || idx >= ALERT_NOPTS)
 		return -EINVAL;
 	switch (idx) {
-	case 0: ret = parse_on(c, arg); break;
-	case 1: ret = parse_uint(arg, 86400, &c->window_s) || !c->window_s ? -EINVAL : 0; break;
-	case 2: ret = alert_ignore_add(&c->ignore, arg, err, errlen); break;
-	case 3: ret = parse_throttle(c, arg); break;
-	case 4: ret = parse_uint(arg, 3600, &c->timeout_s) || !c->timeout_s ? -EINVAL : 0; break;
-	case 5: ret = parse_uint(arg, 100, &c->retries); break;
-	case 6: case 7: case 8: case 9: ret = add_chan(c, names[idx], arg); break;
-	case 10: ret = parse_uint(arg, 1u << 24, &c->queue_len) || !c->queue_len ? -EINVAL : 0; break;
-	case 11: ret = ignore_file(c, arg, err, errlen); break;
+	case 0:
+		ret = parse_on(c, arg);
+		break;
+	case 1:
+		ret = parse_uint(arg, 86400, &c->window_s) || !c->window_s ? -EINVAL : 0;
+		break;
+	case 2:
+		ret = alert_ignore_add(&c->ignore, arg, err, errlen);
+		break;
+	case 3:
+		ret = parse_throttle(c, arg);
+		break;
+	case 4:
+		ret = parse_uint(arg, 3600, &c->timeout_s) || !c->timeout_s ? -EINVAL : 0;
+		break;
+	case 5:
+		ret = parse_uint(arg, 100, &c->retries);
+		break;
+	case 6:
+	case 7:
+	case 8:
+	case 9:
+		ret = add_chan(c, names[idx], arg);
+		break;
+	case 10:
+		ret = parse_uint(arg, 1u << 24, &c->queue_len) || !c->queue_len ? -EINVAL : 0;
+		break;
+	case 11:
+		ret = ignore_file(c, arg, err, errlen);
+		break;
 	}
 	if (ret && !err[0])
 		snprintf(err, errlen, "invalid --%s '%s'", names[idx], idx == 8 ? "(hidden)" : arg);

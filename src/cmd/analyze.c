@@ -344,8 +344,9 @@ static int start_enrich(const struct analyze_opts *o, struct alert_hub *hub)
 	return 0;
 }
 
-/* Alerts are stored where records are (no SQLite: --json alone, none). */
-static int start_alerts(const struct analyze_opts *o, struct alert_hub **hub)
+/* Always a hub, before the analyzer's producers (token alerts are stored
+ * even without channels), where records are (--json alone: not stored). */
+static int start_hub(const struct analyze_opts *o, struct alert_hub **hub)
 {
 	const char *db = o->db ? o->db : o->json ? NULL : "./mitsu-data/mitsu.db";
 	char err[PATH_MAX + 256] = "";
@@ -385,15 +386,14 @@ int cmd_analyze(int argc, char **argv)
 			fprintf(stderr, "mitsu analyze: %s: %s\n", argv[i], strerror(-ret));
 	}
 	if (open_sinks(&o, sinks, &nsinks) || analyzer_new(&a, &o.cfg, sinks, nsinks) ||
-	    (alert_hub_cfg_active(&o.alert) && start_alerts(&o, &hub)) || start_enrich(&o, hub)) {
+	    start_hub(&o, &hub) || start_enrich(&o, hub)) {
 		ret = 1;
 		goto out;
 	}
 	if (!o.no_dissect)
 		analyzer_set_hook(a, enrich_hook, NULL);
-	/* After the enrich hook: the IDS hook wraps it. */
-	if (hub && alert_ids_attach(a, hub, &ids)) {
-		fprintf(stderr, "mitsu analyze: alerts: out of memory\n");
+	if ((o.alert.on_any || o.alert.on_tags) && alert_ids_attach(a, hub, &ids)) {
+		fprintf(stderr, "mitsu analyze: out of memory\n");
 		ret = 1;
 		goto out;
 	}

@@ -11,6 +11,8 @@
 #include <sqlite3.h>
 
 #include "alert/cloudtrail.h"
+#include "alert/hub.h"
+#include "alert/opts.h"
 #include "cmd/cmd.h"
 #include "core/buf.h"
 #include "sink/sqlite.h"
@@ -30,7 +32,10 @@ static void ct_usage(FILE *f)
 		"      --db PATH     SQLite store with the tokens (default ./mitsu-data/mitsu.db)\n"
 		"      --no-store    print alerts only\n"
 		"  -q, --quiet       no summary on stderr\n"
-		"  -h, --help        this text\n\n"
+		"  -h, --help        this text\n"
+		"With an alert channel (--webhook, --syslog, ...; see README, 'Alerts') each\n"
+		"new alert also goes to the channels, throttled like the analyzer's.\n"
+		ALERT_OPTIONS_HELP "\n"
 		"Exit status: 0 all files read, 1 a file could not be read or parsed (named on\n"
 		"stderr), 2 bad usage.\n");
 }
@@ -39,6 +44,7 @@ struct ct_out {
 	sqlite3 *db;
 	int store;
 	unsigned long long stored, failed;
+	struct alert_hub *hub; /* channels configured: new alerts go there too */
 };
 
 static void ct_emit(void *user, const struct alert *a)
@@ -55,6 +61,11 @@ static void ct_emit(void *user, const struct alert *a)
 			o->failed++;
 		else
 			o->stored += (unsigned)ret;
+		/* Only new ones: reading a file again must not page anyone again. */
+		if (ret > 0 && o->hub)
+			alert_raise(o->hub, a);
+	} else if (o->hub) {
+		alert_raise(o->hub, a);
 	}
 }
 
@@ -123,11 +134,14 @@ static int ct_walk(struct cloudtrail *ct, const char *dir, int depth)
 	return bad;
 }
 
+enum { CT_OPT_ALERT = 1000, CT_OPT_ALERT_LAST = CT_OPT_ALERT + ALERT_NOPTS - 1 };
+
 static const struct option ct_opts[] = {
 	{"db", required_argument, NULL, 'd'},
 	{"no-store", no_argument, NULL, 'n'},
 	{"quiet", no_argument, NULL, 'q'},
 	{"help", no_argument, NULL, 'h'},
+	ALERT_LONG_OPTIONS(CT_OPT_ALERT),
 	{NULL, 0, NULL, 0},
 };
 
@@ -137,9 +151,11 @@ int cmd_cloudtrail(int argc, char **argv)
 	struct { struct token *v; size_t n, cap; } toks = {0};
 	struct ct_out out = {.store = 1};
 	struct cloudtrail ct = {0};
+	struct alert_hub_cfg acfg;
 	char err[1024];
 	int opt, quiet = 0, bad = 0;
 
+	alert_hub_cfg_defaults(&acfg);
 	opterr = 0;
 	while ((opt = getopt_long(argc, argv, "qh", ct_opts, NULL)) != -1) {
 		switch (opt) {
@@ -147,6 +163,12 @@ int cmd_cloudtrail(int argc, char **argv)
 		case 'n': out.store = 0; break;
 		case 'q': quiet = 1; break;
 		case 'h': ct_usage(stdout); return 0;
+		case CT_OPT_ALERT ... CT_OPT_ALERT_LAST:
+			if (alert_opts_apply(&acfg, opt - CT_OPT_ALERT, optarg, err, sizeof(err))) {
+				fprintf(stderr, "mitsu cloudtrail: %s\n", err);
+				return 2;
+			}
+			break;
 		default:
 			fprintf(stderr, "mitsu cloudtrail: unknown or incomplete option '%s'\n",
 				argv[optind - 1]);
@@ -161,6 +183,12 @@ int cmd_cloudtrail(int argc, char **argv)
 	if (sink_sqlite_open_db(dbpath, &out.db, err, sizeof(err))) {
 		fprintf(stderr, "mitsu cloudtrail: %s\n", err);
 		return 1;
+	}
+	/* The alerts table is written here (ct_emit); the hub only sends. */
+	if (alert_hub_cfg_active(&acfg) && alert_hub_open(&acfg, NULL, &out.hub, err, sizeof(err))) {
+		fprintf(stderr, "mitsu cloudtrail: %s\n", err);
+		bad = 1;
+		goto done;
 	}
 	if (token_db_each(out.db, ct_load, &toks)) {
 		fprintf(stderr, "mitsu cloudtrail: cannot read tokens from %s\n", dbpath);
@@ -188,6 +216,9 @@ int cmd_cloudtrail(int argc, char **argv)
 	if (out.failed)
 		bad = 1;
 done:
+	if (out.hub)
+		alert_hub_close(out.hub, 10); /* delivers what is queued (10 s at most) */
+	alert_hub_cfg_free(&acfg);
 	free(toks.v);
 	sqlite3_close(out.db);
 	return bad ? 1 : 0;

@@ -26,9 +26,18 @@ struct run_analyzer {
 	unsigned long long objects, failed;
 	struct keep_s3 s3; /* --store s3://: objects are fetched back */
 	struct alert_hub_cfg alert_cfg; /* --alert-on, channels, ... */
-	struct alert_hub *hub;		/* NULL when nothing alerts */
+	struct alert_hub *hub;		/* always open: token alerts are stored */
 	struct alert_ids *ids;
 };
+
+/* SIGHUP: new ignore rules for the running hub. */
+static struct alert_hub *run_hub;
+
+static void reload_alerts(const struct alert_hub_cfg *cfg)
+{
+	if (run_hub)
+		alert_hub_reload(run_hub, cfg);
+}
 
 static void usage(FILE *f)
 {
@@ -196,25 +205,24 @@ static int start_pipeline(const struct sensor_cfg *cfg, const char *db, struct s
 		snprintf(spec, sizeof(spec), "sqlite:%s/mitsu.db", cfg->store);
 	if ((ret = sink_open(spec, sink, err, errlen)))
 		return ret;
+	/* always a hub, before the analyzer's producers: token alerts are
+	 * stored even without channels */
+	if ((ret = alert_hub_open(&ra->alert_cfg, spec + 7, &ra->hub, err, errlen)))
+		return ret;
 	analyzer_cfg_defaults(&acfg);
 	if ((ret = analyzer_new(&ra->a, &acfg, sink, 1))) {
 		snprintf(err, errlen, "analyzer: out of memory");
 		return ret;
 	}
-	if (alert_hub_cfg_active(&ra->alert_cfg) &&
-	    (ret = alert_hub_open(&ra->alert_cfg, spec + 7, &ra->hub, err, errlen)))
-		return ret;
 	enrich_cfg_defaults(&ecfg);
 	ecfg.token_db = spec + 7; /* honeytokens of the database we write to */
-	if (ra->hub) { /* token hits through the hub's channels and throttling */
-		ecfg.alert = alert_raise;
-		ecfg.alert_user = ra->hub;
-	}
+	ecfg.alert = alert_raise; /* token hits through the hub's channels and throttling */
+	ecfg.alert_user = ra->hub;
 	if ((ret = enrich_init(&ecfg, err, errlen)))
 		return ret;
 	analyzer_set_hook(ra->a, enrich_hook, NULL);
-	/* After the enrich hook: the IDS hook wraps it. */
-	if (ra->hub && (ret = alert_ids_attach(ra->a, ra->hub, &ra->ids)))
+	if ((ra->alert_cfg.on_any || ra->alert_cfg.on_tags) &&
+	    (ret = alert_ids_attach(ra->a, ra->hub, &ra->ids)))
 		return ret;
 	/* With --bus nats://, the embedded analyzer is group "mitsu-run". */
 	struct bus_opts bo = {.group = "mitsu-run"};
@@ -264,9 +272,13 @@ int cmd_run(int argc, char **argv)
 		goto out;
 	}
 	web_set_stats(web, run_web_stats, s);
+	run_hub = ra.hub;
+	sensor_alert_reload = reload_alerts;
 	log_info("mitsu run: sensor %s on %s, records in %s", sensor_id(s),
 		 cfg.iface ? cfg.iface : cfg.read_file, db ? db : "the store's mitsu.db");
 	ret = sensor_cmd_run_hook(s, argc, argv, run_web_detach, web);
+	sensor_alert_reload = NULL;
+	run_hub = NULL;
 out:
 	web_stop(web);
 	bus_close(bus); /* analyses everything still queued */

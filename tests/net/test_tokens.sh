@@ -46,6 +46,15 @@ check "reading the files again stores nothing new" [ "$(q "$T" "select count(*) 
 gzip -dc "$HERE"/tests/cloudtrail/AWSLogs/*/CloudTrail/us-east-1/2026/11/23/*.json.gz |
 	"$MITSU" cloudtrail --db "$T" --no-store - >"$WORK/ct2.out" 2>/dev/null
 check "stdin works too (2 alerts)" [ "$(wc -l <"$WORK/ct2.out")" -eq 2 ]
+# With a channel: each new alert reaches it once; a second read pages nobody.
+T2=$WORK/ct2.db
+"$MITSU" token add --kind aws --access-key-id AKIAQYLPMN5HHHFPZAM2 --user honeyuser --db "$T2" >/dev/null
+printf '#!/bin/sh\ncat >>"%s"\necho >>"%s"\n' "$WORK/exec.out" "$WORK/exec.out" >"$WORK/sink.sh"
+chmod +x "$WORK/sink.sh"
+"$MITSU" cloudtrail -q --db "$T2" --exec "$WORK/sink.sh" "$HERE/tests/cloudtrail" >/dev/null 2>&1
+"$MITSU" cloudtrail -q --db "$T2" --exec "$WORK/sink.sh" "$HERE/tests/cloudtrail" >/dev/null 2>&1
+check "cloudtrail --exec: the 3 alerts reach the channel once" \
+	[ "$(grep -c '"kind":"cloudtrail"' "$WORK/exec.out" 2>/dev/null)" = 3 ]
 
 # ---- bait and detection in flows ----
 netns_setup || { notok "namespace setup"; exit 1; }

@@ -2,6 +2,10 @@
  * message shapes (syslog RFC 5424, Slack/Discord/Teams webhooks), options. */
 #include <stdlib.h>
 #include <string.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -77,8 +81,12 @@ static void test_ignore(void)
 
 	/* a record's every tag counts */
 	const char *tags[] = {"http", "masscan"};
-	struct alert_subject s = {.kind = ALERT_CONTACT, .src = "10.8.0.1", .dst_port = 80,
-				  .tags = tags, .ntags = 2, .token_id = ""};
+	struct alert_subject s = {.kind = ALERT_CONTACT,
+				  .src = "10.8.0.1",
+				  .dst_port = 80,
+				  .tags = tags,
+				  .ntags = 2,
+				  .token_id = ""};
 	CHECK(alert_ignore_match(&ig, &s));
 	s.ntags = 1;
 	CHECK(!alert_ignore_match(&ig, &s));
@@ -135,8 +143,9 @@ static void test_aggregation(void)
 	CHECK_INT(ngot, 6);
 	for (int i = 0; i < ngot; i++) {
 		if (!strcmp(got[i].src_addr, "10.0.0.5")) {
-			CHECK_STR(got[i].summary, "10.0.0.5 probed 200 ports on 10.9.0.1 in 3 s: port "
-						  "scan (tcp 1-200)");
+			CHECK_STR(got[i].summary,
+				  "10.0.0.5 probed 200 ports on 10.9.0.1 in 3 s: port "
+				  "scan (tcp 1-200)");
 			CHECK(strstr(details[i], "\"port_count\":200") != NULL);
 			CHECK(strstr(details[i], "\"flows\":400") != NULL);
 			CHECK(strstr(details[i], "\"ports\":\"1-200\"") != NULL);
@@ -216,15 +225,19 @@ static void test_throttle(void)
 
 static void test_syslog(void)
 {
-	struct alert_msg m = {.kind = "token", .ts = 1065910455.003, .src = "10.0.0.5",
-			      .json = "{}", .text = "token \"x\" used\nby ]\\"};
+	struct alert_msg m = {.kind = "token",
+			      .ts = 1065910455.003,
+			      .src = "10.0.0.5",
+			      .json = "{}",
+			      .text = "token \"x\" used\nby ]\\"};
 	struct buf b = {0};
 
 	/* RFC 5424 section 6: <PRI>VERSION SP TIMESTAMP SP HOSTNAME SP APP-NAME SP
 	 * PROCID SP MSGID SP STRUCTURED-DATA SP MSG; local0 (16) * 8 + alert (1) */
 	CHECK_INT(alert_syslog_format(&m, 16, "mymachine.example.com", 42, &b), 0);
-	CHECK_STR(buf_cstr(&b), "<129>1 2003-10-11T22:14:15.003000Z mymachine.example.com mitsu 42 "
-				"token [mitsu@32473 kind=\"token\" src=\"10.0.0.5\"] token \"x\" used by ]\\");
+	CHECK_STR(buf_cstr(&b),
+		  "<129>1 2003-10-11T22:14:15.003000Z mymachine.example.com mitsu 42 "
+		  "token [mitsu@32473 kind=\"token\" src=\"10.0.0.5\"] token \"x\" used by ]\\");
 	buf_reset(&b);
 	snprintf(m.kind, sizeof(m.kind), "contact");
 	snprintf(m.src, sizeof(m.src), "a\"b]c\\d");
@@ -237,16 +250,20 @@ static void test_syslog(void)
 
 static void test_webhook_shapes(void)
 {
-	struct alert_msg m = {.kind = "token", .ts = 1, .src = "10.0.0.5",
-			      .json = "{\"kind\":\"token\"}", .text = "<!channel> & <b>"};
+	struct alert_msg m = {.kind = "token",
+			      .ts = 1,
+			      .src = "10.0.0.5",
+			      .json = "{\"kind\":\"token\"}",
+			      .text = "<!channel> & <b>"};
 	struct buf b = {0};
 
 	CHECK_INT(alert_webhook_body("json", &m, &b), 0);
 	CHECK_STR(buf_cstr(&b), "{\"kind\":\"token\"}");
 	buf_reset(&b);
 	CHECK_INT(alert_webhook_body("slack", &m, &b), 0);
-	CHECK_STR(buf_cstr(&b), "{\"username\":\"mitsu\",\"text\":\"mitsu token alert: &lt;!channel&gt; "
-				"&amp; &lt;b&gt;\"}");
+	CHECK_STR(buf_cstr(&b),
+		  "{\"username\":\"mitsu\",\"text\":\"mitsu token alert: &lt;!channel&gt; "
+		  "&amp; &lt;b&gt;\"}");
 	buf_reset(&b);
 	CHECK_INT(alert_webhook_body("mattermost", &m, &b), 0);
 	CHECK(strstr(buf_cstr(&b), "\"text\":\"mitsu token alert: &lt;!channel&gt;") != NULL);
@@ -256,10 +273,11 @@ static void test_webhook_shapes(void)
 				"\"content\":\"mitsu token alert: <!channel> & <b>\"}");
 	buf_reset(&b);
 	CHECK_INT(alert_webhook_body("teams", &m, &b), 0);
-	CHECK_STR(buf_cstr(&b), "{\"@type\":\"MessageCard\",\"@context\":\"https://schema.org/"
-				"extensions\",\"themeColor\":\"D70000\",\"summary\":\"mitsu token "
-				"alert\",\"title\":\"mitsu token alert\",\"text\":\"mitsu token alert: "
-				"&lt;!channel&gt; &amp; &lt;b&gt;\"}");
+	CHECK_STR(buf_cstr(&b),
+		  "{\"@type\":\"MessageCard\",\"@context\":\"https://schema.org/"
+		  "extensions\",\"themeColor\":\"D70000\",\"summary\":\"mitsu token "
+		  "alert\",\"title\":\"mitsu token alert\",\"text\":\"mitsu token alert: "
+		  "&lt;!channel&gt; &amp; &lt;b&gt;\"}");
 	buf_reset(&b);
 	CHECK(alert_webhook_body("xml", &m, &b) < 0);
 	buf_free(&b);
@@ -296,19 +314,23 @@ static void test_chan_specs(void)
 	char err[256];
 
 	CHECK(alert_chan_open(&alert_ch_webhook, "ftp://x", 1, 0, 4, &c, err, sizeof(err)) < 0);
-	CHECK(alert_chan_open(&alert_ch_syslog, "udp://nohostport", 1, 0, 4, &c, err, sizeof(err)) < 0);
+	CHECK(alert_chan_open(&alert_ch_syslog, "udp://nohostport", 1, 0, 4, &c, err, sizeof(err)) <
+	      0);
 	CHECK(alert_chan_open(&alert_ch_syslog, "udp://h:514,facility=local9", 1, 0, 4, &c, err,
 			      sizeof(err)) < 0);
-	CHECK(alert_chan_open(&alert_ch_email, "smtp://h,to=a@b", 1, 0, 4, &c, err, sizeof(err)) < 0);
+	CHECK(alert_chan_open(&alert_ch_email, "smtp://h,to=a@b", 1, 0, 4, &c, err, sizeof(err)) <
+	      0);
 	CHECK(alert_chan_open(&alert_ch_email, "smtp://h,from=a@b,to=x\r\ny@z", 1, 0, 4, &c, err,
 			      sizeof(err)) < 0);
 	CHECK(alert_chan_open(&alert_ch_exec, "relative/prog", 1, 0, 4, &c, err, sizeof(err)) < 0);
 	CHECK_INT(alert_chan_open(&alert_ch_syslog, "tcp://[::1]:6514,facility=auth", 1, 0, 4, &c,
-				  err, sizeof(err)), 0);
+				  err, sizeof(err)),
+		  0);
 	CHECK_STR(alert_chan_label(c), "syslog:tcp://[::1]:6514");
 	alert_chan_close(c, 0);
 	CHECK_INT(alert_chan_open(&alert_ch_webhook, "https://u:secret@hooks.example/T/B/XYZ,slack",
-				  1, 0, 4, &c, err, sizeof(err)), 0);
+				  1, 0, 4, &c, err, sizeof(err)),
+		  0);
 	CHECK_STR(alert_chan_label(c), "webhook:https://hooks.example"); /* no secrets in logs */
 	alert_chan_close(c, 0);
 }
@@ -317,8 +339,11 @@ static void test_chan_specs(void)
 static void test_exec(void)
 {
 	char dir[] = "/tmp/mitsu-alerthub.XXXXXX", prog[128], out[128], spec[600], line[256];
-	struct alert_msg m = {.kind = "contact", .ts = 1, .src = "10.0.0.5",
-			      .json = "{\"kind\":\"contact\"}", .text = "t"};
+	struct alert_msg m = {.kind = "contact",
+			      .ts = 1,
+			      .src = "10.0.0.5",
+			      .json = "{\"kind\":\"contact\"}",
+			      .text = "t"};
 	struct alert_chan_stats st;
 	struct alert_chan *c;
 	char err[256];
@@ -329,8 +354,9 @@ static void test_exec(void)
 	snprintf(prog, sizeof(prog), "%s/p.sh", dir);
 	snprintf(out, sizeof(out), "%s/out", dir);
 	f = fopen(prog, "w");
-	fprintf(f, "#!/bin/sh\ncat > \"$1\"\necho \"$MITSU_ALERT_KIND $MITSU_ALERT_SRC\" >> \"$1\"\n"
-		   "exit \"$2\"\n");
+	fprintf(f,
+		"#!/bin/sh\ncat > \"$1\"\necho \"$MITSU_ALERT_KIND $MITSU_ALERT_SRC\" >> \"$1\"\n"
+		"exit \"$2\"\n");
 	fclose(f);
 	chmod(prog, 0755);
 	snprintf(spec, sizeof(spec), "%s,%s,0", prog, out);
@@ -367,6 +393,124 @@ static void test_exec(void)
 	rmdir(dir);
 }
 
+/* Reads one octet-counted frame from a connection accepted within 5 s. */
+static int tcp_frame(int lfd, char *out, size_t n, int *conn)
+{
+	struct pollfd p = {.fd = lfd, .events = POLLIN};
+	ssize_t got = 0, r;
+
+	if (poll(&p, 1, 5000) != 1 || (*conn = accept(lfd, NULL, NULL)) < 0)
+		return -1;
+	p.fd = *conn;
+	while ((size_t)got < n - 1 && poll(&p, 1, 2000) == 1 &&
+	       (r = recv(*conn, out + got, n - 1 - (size_t)got, 0)) > 0)
+		if (memchr(out, ']', (size_t)(got += r)))
+			break;
+	out[got] = 0;
+	return got > 0 ? 0 : -1;
+}
+
+/* syslog over TCP: octet counting, and a collector that closed the
+ * connection gets a new one instead of a message sent into the void. */
+static void test_syslog_tcp(void)
+{
+	struct sockaddr_in sa = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
+	socklen_t sl = sizeof(sa);
+	struct alert_msg m = {.kind = "token", .ts = 1, .src = "10.0.0.5", .json = "{}", .text = "one"};
+	struct alert_chan *c;
+	char spec[64], frame[512], err[256];
+	int lfd = socket(AF_INET, SOCK_STREAM, 0), conn = -1;
+
+	CHECK(lfd >= 0 && !bind(lfd, (struct sockaddr *)&sa, sizeof(sa)) && !listen(lfd, 4) &&
+	      !getsockname(lfd, (struct sockaddr *)&sa, &sl));
+	snprintf(spec, sizeof(spec), "tcp://127.0.0.1:%u", ntohs(sa.sin_port));
+	CHECK_INT(alert_chan_open(&alert_ch_syslog, spec, 2, 0, 4, &c, err, sizeof(err)), 0);
+	CHECK_INT(alert_chan_post(c, &m), 0);
+	CHECK_INT(tcp_frame(lfd, frame, sizeof(frame), &conn), 0);
+	CHECK(strstr(frame, " <129>1 ") && frame[0] >= '1' &&
+	      frame[0] <= '9');
+	close(conn); /* the collector restarts */
+	usleep(100000);
+	m.text = "two";
+	CHECK_INT(alert_chan_post(c, &m), 0);
+	CHECK_INT(tcp_frame(lfd, frame, sizeof(frame), &conn), 0);
+	CHECK(strstr(frame, "] two") != NULL);
+	alert_chan_close(c, 1);
+	close(conn);
+	close(lfd);
+}
+
+/* Contacts aggregate on the caller's thread while the hub thread expires
+ * windows: nothing lost, one alert per source and window. */
+static void test_contacts(void)
+{
+	struct alert_hub_cfg cfg;
+	struct alert_hub_stats st;
+	struct alert_hub *h;
+	char err[256];
+
+	alert_hub_cfg_defaults(&cfg);
+	cfg.on_any = true;
+	CHECK_INT(alert_hub_open(&cfg, NULL, &h, err, sizeof(err)), 0);
+	for (unsigned p = 1; p <= 20000; p++) {
+		struct alert a = mk(ALERT_CONTACT, p % 2 ? "10.4.0.1" : "10.4.0.2", p);
+		alert_hub_contact(h, &a);
+	}
+	alert_hub_get_stats(h, &st);
+	CHECK_INT(st.contacts, 20000);
+	CHECK_INT(st.raised, 0); /* windows still open */
+	alert_hub_close(h, 1);   /* ... and emitted at close: 2 alerts */
+	alert_hub_cfg_free(&cfg);
+}
+
+/* Throttled alerts reach the channels as one summary per interval. */
+static void test_summary(void)
+{
+	char dir[] = "/tmp/mitsu-alertsum.XXXXXX", prog[128], out[128], line[1024];
+	struct alert_hub_cfg cfg;
+	struct alert_hub *h;
+	char err[256];
+	int alerts = 0, summaries = 0;
+	FILE *f;
+
+	if (!mkdtemp(dir))
+		return;
+	snprintf(prog, sizeof(prog), "%s/p.sh", dir);
+	snprintf(out, sizeof(out), "%s/out", dir);
+	f = fopen(prog, "w");
+	fprintf(f, "#!/bin/sh\ncat >> \"$1\"\n");
+	fclose(f);
+	chmod(prog, 0755);
+	alert_hub_cfg_defaults(&cfg);
+	CHECK_INT(alert_opts_apply(&cfg, 3, "1/1", err, sizeof(err)), 0);
+	snprintf(line, sizeof(line), "%s,%s", prog, out);
+	CHECK_INT(alert_opts_apply(&cfg, 9, line, err, sizeof(err)), 0);
+	CHECK_INT(alert_hub_open(&cfg, NULL, &h, err, sizeof(err)), 0);
+	for (int i = 0; i < 3; i++) {
+		struct alert a = mk(ALERT_TOKEN, "10.5.0.9", 21);
+		snprintf(a.token_id, sizeof(a.token_id), "tok-9");
+		a.ts += i;
+		alert_raise(h, &a);
+	}
+	alert_hub_flush(h);
+	usleep(2500000); /* the 1 s interval ends, the hub wakes once a second */
+	alert_hub_close(h, 5);
+	alert_hub_cfg_free(&cfg);
+	f = fopen(out, "r");
+	while (f && fgets(line, sizeof(line), f)) {
+		alerts += strstr(line, "\"kind\":\"token\"") != NULL;
+		summaries += strstr(line, "\"kind\":\"summary\"") &&
+			     strstr(line, "{\"key\":\"token|10.5.0.9|tok-9\",\"count\":2}");
+	}
+	if (f)
+		fclose(f);
+	CHECK_INT(alerts, 1);
+	CHECK_INT(summaries, 1);
+	unlink(out);
+	unlink(prog);
+	rmdir(dir);
+}
+
 int main(void)
 {
 	test_ignore();
@@ -377,5 +521,8 @@ int main(void)
 	test_opts();
 	test_chan_specs();
 	test_exec();
+	test_summary();
+	test_contacts();
+	test_syslog_tcp();
 	return T_DONE();
 }

@@ -116,14 +116,16 @@ static void run_tests(void)
 	a.detail = "{\"port_count\":1}";
 	CHECK_INT(alert_db_insert(db, &a), 1);
 	query_register_functions(db);
-	CHECK_INT(query_compile("source alerts | filter detail.port_count >= 100 | fields src_addr, "
-				"detail.port_count as n",
-				&q, err, sizeof(err)),
-		  0);
+	CHECK_INT(
+	    query_compile("source alerts | filter detail.port_count >= 100 | fields src_addr, "
+			  "detail.port_count as n",
+			  &q, err, sizeof(err)),
+	    0);
 	CHECK(sqlite3_prepare_v2(db, q.sql, -1, &st, NULL) == SQLITE_OK);
 	CHECK_INT(query_bind(st, &q), 0);
 	f = open_memstream(&out, &outlen);
-	CHECK_INT(query_print(st, (const char *const *)q.cols, QUERY_FMT_CSV, f, err, sizeof(err)), 0);
+	CHECK_INT(query_print(st, (const char *const *)q.cols, QUERY_FMT_CSV, f, err, sizeof(err)),
+		  0);
 	fclose(f);
 	CHECK_STR(out, "src_addr,n\r\n10.0.0.5,200\r\n");
 	free(out);
