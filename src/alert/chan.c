@@ -4,6 +4,7 @@
 
 #include <errno.h>
 #include <pthread.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -191,6 +192,21 @@ static void *worker(void *arg)
 	return NULL;
 }
 
+/* The worker takes no signals, whoever opens the channel: a program that
+ * exits without reading its stdin must give the exec channel EPIPE, not kill
+ * the process with SIGPIPE (a unit test opening a channel directly died so). */
+static int start_worker(struct alert_chan *c)
+{
+	sigset_t all, old;
+	int ret;
+
+	sigfillset(&all);
+	pthread_sigmask(SIG_SETMASK, &all, &old);
+	ret = -pthread_create(&c->thread, NULL, worker, c);
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	return ret;
+}
+
 int alert_chan_open(const struct alert_chan_ops *ops, const char *spec, unsigned timeout_s,
 		    unsigned retries, unsigned queue_len, struct alert_chan **out, char *err,
 		    size_t errlen)
@@ -211,7 +227,7 @@ int alert_chan_open(const struct alert_chan_ops *ops, const char *spec, unsigned
 	pthread_cond_init(&c->cv, NULL);
 	if ((ret = ops->open(spec, timeout_s, &c->state, err, errlen)))
 		goto fail;
-	if ((ret = -pthread_create(&c->thread, NULL, worker, c))) {
+	if ((ret = start_worker(c))) {
 		snprintf(err, errlen, "%s: cannot start thread", c->label);
 		ops->close(c->state);
 		goto fail;
