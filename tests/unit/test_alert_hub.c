@@ -219,6 +219,20 @@ static void test_throttle(void)
 	CHECK_INT(st.ignored, 1);
 	CHECK_INT(st.sent, 3);
 	CHECK_INT(st.suppressed, 3);
+	/* SIGHUP: the ignore rules change, the rest stays */
+	struct alert_hub_cfg next;
+	alert_hub_cfg_defaults(&next);
+	CHECK_INT(alert_opts_apply(&next, 2, "10.7.0.0/16", err, sizeof(err)), 0);
+	alert_hub_reload(h, &next);
+	alert_hub_cfg_free(&next);
+	a = mk(ALERT_TOKEN, "10.6.1.1", 21); /* no longer ignored */
+	alert_raise(h, &a);
+	a = mk(ALERT_TOKEN, "10.7.1.1", 21); /* now ignored */
+	alert_raise(h, &a);
+	alert_hub_flush(h);
+	alert_hub_get_stats(h, &st);
+	CHECK_INT(st.ignored, 2);
+	CHECK_INT(st.sent, 4);
 	alert_hub_close(h, 1);
 	alert_hub_cfg_free(&cfg);
 }
