@@ -8,6 +8,7 @@
 #include <time.h>
 
 #include "core/jread.h"
+#include "core/pctenc.h"
 #include "core/json.h"
 
 #define S3EVENT_MAX_TOKENS 16384
@@ -15,27 +16,7 @@
 
 int s3event_key_encode(const char *key, char *out, size_t outlen)
 {
-	static const char hex[] = "0123456789ABCDEF";
-	size_t o = 0;
-
-	for (const unsigned char *p = (const unsigned char *)key; *p; p++) {
-		if (o + 4 > outlen)
-			return -ENOSPC;
-		if ((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
-		    (*p >= '0' && *p <= '9') || strchr("/_.*-", *p)) {
-			out[o++] = (char)*p;
-		} else if (*p == ' ') {
-			out[o++] = '+';
-		} else {
-			out[o++] = '%';
-			out[o++] = hex[*p >> 4];
-			out[o++] = hex[*p & 15];
-		}
-	}
-	if (o >= outlen)
-		return -ENOSPC;
-	out[o] = 0;
-	return 0;
+	return pctenc(key, "/_.*-", true, out, outlen);
 }
 
 static int hexv(char c)

@@ -10,6 +10,7 @@
 #include <time.h>
 
 #include "core/jread.h"
+#include "core/pctenc.h"
 #include "store/s3.h"
 
 int s3_uri_parse(const char *uri, char *bucket, size_t blen, char *key, size_t klen)
@@ -142,25 +143,7 @@ int s3_error_parse(const char *xml, size_t len, char *out, size_t outlen)
 
 int s3_path_encode(const char *key, char *out, size_t outlen)
 {
-	static const char hex[] = "0123456789ABCDEF";
-	size_t o = 0;
-
-	for (const unsigned char *p = (const unsigned char *)key; *p; p++) {
-		if (o + 4 > outlen)
-			return -ENOSPC;
-		if ((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
-		    (*p >= '0' && *p <= '9') || strchr("-._~/", *p)) {
-			out[o++] = (char)*p;
-		} else {
-			out[o++] = '%';
-			out[o++] = hex[*p >> 4];
-			out[o++] = hex[*p & 15];
-		}
-	}
-	if (o >= outlen)
-		return -ENOSPC;
-	out[o] = 0;
-	return 0;
+	return pctenc(key, "-._~/", false, out, outlen);
 }
 
 /* Reads a small file whole (AWS config files are a few hundred bytes). */
